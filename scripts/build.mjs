@@ -38,12 +38,18 @@ for (const target of nodeTargets) {
       sourcemap: !production,
       minify: production,
       external: target.external,
+      // The TF.js backends register themselves when imported for their side effects, but their
+      // package.json `sideEffects` lists leave out the Node entry files, so esbuild would drop them.
+      ignoreAnnotations: true,
       // transformers.js pulls in ONNX Runtime and sharp for model inference and images. Only its
       // tokenizers are used here, so both are replaced with modules that throw if ever called.
       alias: {
         'onnxruntime-node': path.join(root, 'scripts/stubs/unavailable.cjs'),
         'onnxruntime-web': path.join(root, 'scripts/stubs/unavailable.cjs'),
         sharp: path.join(root, 'scripts/stubs/unavailable.cjs'),
+        // jsonc-parser's UMD entry loads its parts with a require() esbuild cannot follow; its ES module
+        // entry bundles cleanly.
+        'jsonc-parser': path.join(root, 'node_modules/jsonc-parser/lib/esm/main.js'),
       },
       logLevel: 'warning',
     }),

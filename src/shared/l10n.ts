@@ -1,6 +1,7 @@
 // Localisation for code outside the extension host (trainer, CLI, language server) and for shared code.
 // Messages are English source strings; translations live in l10n/<locale>/*.json fragments, merged at
 // build time into l10n/bundle.l10n.<locale>.json, which vscode.l10n also reads in the extension host.
+// The bundled trainer and server in dist/ find l10n/ through packageRoot().
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
@@ -24,19 +25,21 @@ export function initL10n(locale: string | undefined = detectLocale()): string {
   return normalized;
 }
 
-/** Reads the merged bundle when the build produced one, or merges the fragments in source checkouts. */
+/**
+ * Merges the fragments l10n/<locale>/*.json in a source checkout; a packaged extension ships only the
+ * bundle merged at build time, l10n/bundle.l10n.<locale>.json.
+ */
 export function loadBundle(locale: string, root = packageRoot()): Record<string, string> {
-  const merged = path.join(root, 'l10n', `bundle.l10n.${locale}.json`);
-  if (fs.existsSync(merged)) {
-    return JSON.parse(fs.readFileSync(merged, 'utf8')) as Record<string, string>;
-  }
   const folder = path.join(root, 'l10n', locale);
-  const bundle: Record<string, string> = {};
-  if (!fs.existsSync(folder)) return bundle;
-  for (const name of fs.readdirSync(folder).sort()) {
-    if (name.endsWith('.json')) Object.assign(bundle, JSON.parse(fs.readFileSync(path.join(folder, name), 'utf8')));
+  if (fs.existsSync(folder)) {
+    const bundle: Record<string, string> = {};
+    for (const name of fs.readdirSync(folder).sort()) {
+      if (name.endsWith('.json')) Object.assign(bundle, JSON.parse(fs.readFileSync(path.join(folder, name), 'utf8')));
+    }
+    return bundle;
   }
-  return bundle;
+  const merged = path.join(root, 'l10n', `bundle.l10n.${locale}.json`);
+  return fs.existsSync(merged) ? (JSON.parse(fs.readFileSync(merged, 'utf8')) as Record<string, string>) : {};
 }
 
 /** Picks the locale from FINETUNE_LOCALE, VS Code's NLS config, then the POSIX locale variables. */

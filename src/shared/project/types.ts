@@ -1,6 +1,8 @@
 // The shape of finetune.json after loading: every optional field filled with its default. The JSON schema
 // in schemas/finetune.schema.json documents each field for users; keep the two in step.
 
+import type { ProjectProblem } from './problems';
+
 export type TaskKind = 'classification' | 'faq';
 export type DataFormat = 'csv' | 'tsv' | 'jsonl';
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -8,7 +10,7 @@ export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'c
 export interface DataConfig {
   /** Path of the data file, relative to the folder holding finetune.json. */
   file: string;
-  /** `auto` picks the format from the file extension (.csv, .tsv/.txt, .jsonl). */
+  /** `auto` picks the format from the extension: .csv comma, .tsv tab, .jsonl JSON Lines; others are sniffed. */
   format: DataFormat | 'auto';
   /** `auto` detects UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030. */
   encoding: 'auto' | 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
@@ -90,6 +92,11 @@ export interface LoadedProject {
   /** Absolute path of the folder holding finetune.json. */
   root: string;
   project: FinetuneProject;
-  /** Training fields the user did not set and that came from the model preset's defaults. */
+  /**
+   * Training fields the user left out, filled from the model preset's `trainingDefaults` where it has
+   * the field and from the generic fine-tuning defaults otherwise.
+   */
   defaultedTrainingFields: (keyof TrainingConfig)[];
+  /** Problems that did not stop loading, such as unknown fields. loadProject and parseProject fill it. */
+  warnings?: ProjectProblem[];
 }

@@ -1,0 +1,72 @@
+// `npm run test:vscode`: runs the integration suite (test/vscode) inside a real VS Code, code-server
+// driven by headless Chromium. Two windows run one after the other on a copy of examples/milk-tea:
+//   en      test/vscode/suite: activation, commands, one epoch of "Fine-tune: Train"
+//   zh-cn   test/vscode/zh-cn: the Simplified Chinese strings (code-server --locale zh-cn)
+// Exit code 0 when every test passed, 1 when a test failed, 2 when the harness could not run them.
+import * as path from 'node:path';
+import {
+  HarnessError,
+  buildExtension,
+  buildSuite,
+  copyProject,
+  createSession,
+  ensureSetup,
+  launchBrowser,
+  runTestsInWorkbench,
+  startCodeServer,
+  stopAll,
+  workbenchUrl,
+} from './harness.mjs';
+import { root, sampleProject, suiteBundle } from './paths.mjs';
+
+/** Whole English window: start-up, activation and one training epoch (that test has 10 minutes). */
+const englishTimeoutMs = 14 * 60_000;
+const chineseTimeoutMs = 3 * 60_000;
+
+const windows = [
+  { name: 'en', entry: suiteBundle, timeoutMs: englishTimeoutMs },
+  { name: 'zh-cn', entry: path.join(path.dirname(suiteBundle), 'index.zh-cn.js'), locale: 'zh-cn', timeoutMs: chineseTimeoutMs },
+];
+
+const outcomes = [];
+let exitCode = 0;
+try {
+  ensureSetup();
+  buildExtension();
+  await buildSuite();
+  for (const window of windows) {
+    const code = await runWindow(window);
+    outcomes.push(`${window.name}: ${code === 0 ? 'passed' : 'failed'}`);
+    if (code !== 0) exitCode = 1;
+  }
+} catch (error) {
+  const step = error instanceof HarnessError ? error.step : 'harness';
+  console.error(`\n[harness] could not run the tests (step "${step}"): ${error instanceof Error ? error.message : String(error)}`);
+  outcomes.push(`harness error in step "${step}"`);
+  exitCode = 2;
+} finally {
+  await stopAll();
+}
+console.log(`\n[harness] ${outcomes.join('; ')}`);
+process.exit(exitCode);
+
+async function runWindow({ name, entry, locale, timeoutMs }) {
+  console.log(`\n[harness] window ${name}: starting code-server${locale ? ` --locale ${locale}` : ''}`);
+  const session = createSession(`integration-${name}`);
+  copyProject(sampleProject, session);
+  const server = await startCodeServer(session, { locale });
+  const { page } = await launchBrowser(session);
+  const url = workbenchUrl(server, session.workspace, { extensionDevelopmentPath: root, extensionTestsPath: entry });
+
+  const started = Date.now();
+  const code = await runTestsInWorkbench(page, url, session, {
+    timeoutMs,
+    onLog: (type, message) => {
+      if (type === 'error') console.error(message);
+      else console.log(message);
+    },
+  });
+  console.log(`[harness] window ${name}: exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s; logs in ${session.logs}`);
+  await stopAll();
+  return code;
+}

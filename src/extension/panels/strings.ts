@@ -1,0 +1,80 @@
+// Localised UI text handed to the webviews, which hold no strings of their own.
+import * as vscode from 'vscode';
+import type { DashboardStrings, ErrorAnalysisStrings } from '../../shared/protocol/webview';
+
+export function dashboardStrings(): DashboardStrings {
+  return {
+    title: vscode.l10n.t('Training Dashboard'),
+    stop: vscode.l10n.t('Stop Training'),
+    addRun: vscode.l10n.t('Compare with Another Run…'),
+    removeRun: vscode.l10n.t('Remove from Comparison'),
+    openErrorAnalysis: vscode.l10n.t('Open Error Analysis'),
+    backend: vscode.l10n.t('Backend'),
+    device: vscode.l10n.t('Device'),
+    step: vscode.l10n.t('Step'),
+    epoch: vscode.l10n.t('Epoch'),
+    samplesPerSecond: vscode.l10n.t('Samples/s'),
+    timeLeft: vscode.l10n.t('Time left'),
+    learningRate: vscode.l10n.t('Learning rate'),
+    loss: vscode.l10n.t('Loss'),
+    accuracy: vscode.l10n.t('Accuracy'),
+    trainLoss: vscode.l10n.t('Training loss'),
+    validationLoss: vscode.l10n.t('Validation loss'),
+    trainAccuracy: vscode.l10n.t('Training accuracy'),
+    validationAccuracy: vscode.l10n.t('Validation accuracy'),
+    stepLossChart: vscode.l10n.t('Loss per step'),
+    epochLossChart: vscode.l10n.t('Loss per epoch'),
+    epochAccuracyChart: vscode.l10n.t('Accuracy per epoch'),
+    learningRateChart: vscode.l10n.t('Learning rate per step'),
+    advice: vscode.l10n.t('Advice'),
+    noAdvice: vscode.l10n.t('Nothing to fix so far.'),
+    noData: vscode.l10n.t('Waiting for the first training step…'),
+    testAccuracy: vscode.l10n.t('Test accuracy'),
+    target: vscode.l10n.t('Target'),
+    statusLabel: vscode.l10n.t('Status'),
+    status: {
+      running: vscode.l10n.t('Running'),
+      completed: vscode.l10n.t('Completed'),
+      'early-stopped': vscode.l10n.t('Stopped early'),
+      cancelled: vscode.l10n.t('Cancelled'),
+      failed: vscode.l10n.t('Failed'),
+      diverged: vscode.l10n.t('Diverged'),
+    },
+  };
+}
+
+export function errorAnalysisStrings(): ErrorAnalysisStrings {
+  return {
+    title: vscode.l10n.t('Error Analysis'),
+    summary: vscode.l10n.t('Summary'),
+    accuracy: vscode.l10n.t('Accuracy'),
+    macroF1: vscode.l10n.t('Macro-F1'),
+    examples: vscode.l10n.t('Test examples'),
+    targetMet: vscode.l10n.t('Target met: accuracy {0} is at or above {1}.'),
+    targetMissed: vscode.l10n.t('Target missed: accuracy {0} is below {1}.'),
+    majorityNote: vscode.l10n.t(
+      'Accuracy {0} is no better than always predicting "{1}" ({2}). The model has not learned the task yet: check the labels, add reviews of the smaller classes, or train longer.',
+    ),
+    perClass: vscode.l10n.t('Per class'),
+    label: vscode.l10n.t('Label'),
+    precision: vscode.l10n.t('Precision'),
+    recall: vscode.l10n.t('Recall'),
+    f1: vscode.l10n.t('F1'),
+    support: vscode.l10n.t('Support'),
+    confusionMatrix: vscode.l10n.t('Confusion matrix'),
+    confusionHint: vscode.l10n.t('Rows are true labels, columns predicted labels. Select a cell to list its reviews.'),
+    trueLabel: vscode.l10n.t('True label'),
+    predictedLabel: vscode.l10n.t('Predicted label'),
+    misclassified: vscode.l10n.t('Misclassified reviews'),
+    showAll: vscode.l10n.t('Show all'),
+    filteredBy: vscode.l10n.t('Showing reviews labelled {0} and predicted {1}.'),
+    noMistakes: vscode.l10n.t('No misclassified reviews.'),
+    row: vscode.l10n.t('Row'),
+    text: vscode.l10n.t('Review'),
+    probabilities: vscode.l10n.t('Probabilities'),
+    goToRow: vscode.l10n.t('Go to Row'),
+    setLabelTo: vscode.l10n.t('Set Label to {0}'),
+    labelSet: vscode.l10n.t('Label set to {0}'),
+    dataFileMissing: vscode.l10n.t('The data file was not found, so rows cannot be opened or relabelled.'),
+  };
+}

@@ -1,0 +1,173 @@
+// Entry of dist/trainer.js: the `finetune` CLI, or, with --child, the trainer process the extension forks.
+//
+//   finetune train <finetune.json> [--epochs N] [--backend NAME] [--resume <run folder>]
+//   finetune evaluate <run folder>
+//   finetune predict <run folder> <text> [<text> ...]
+//
+// Exit codes: 0 success, 2 invalid input (the message names the file, row or field), 1 other failures.
+
+import { isUserInputError } from '../shared/errors';
+import { initL10n, t } from '../shared/l10n';
+import type { ChildMessage, ParentMessage } from '../shared/protocol/trainer';
+import { evaluateRun, predictTexts } from './evaluate/evaluateRun';
+import { ConsoleReporter } from './consoleReporter';
+import { IpcReporter, type CancellationFlag } from './train/reporter';
+import { trainProject } from './train/trainProject';
+
+const EXIT_INPUT = 2;
+const EXIT_FAILURE = 1;
+
+interface ParsedArgs {
+  command: string;
+  positional: string[];
+  options: Record<string, string>;
+}
+
+async function main(argv: string[]): Promise<number> {
+  initL10n();
+  if (argv[0] === '--child') return runChild();
+
+  const args = parseArgs(argv);
+  if (!args) {
+    process.stdout.write(usage());
+    return argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : EXIT_INPUT;
+  }
+  const reporter = new ConsoleReporter();
+  const flag: CancellationFlag = { cancelled: false };
+  process.on('SIGINT', () => {
+    if (flag.cancelled) process.exit(130);
+    flag.cancelled = true;
+    reporter.log('warn', t('Stopping after the current step and saving a checkpoint; press Ctrl+C again to quit at once.'));
+  });
+
+  try {
+    switch (args.command) {
+      case 'train': {
+        const epochs = args.options.epochs === undefined ? undefined : parsePositiveInteger(args.options.epochs, '--epochs');
+        const result = await trainProject(
+          { projectFile: args.positional[0], epochs, backend: args.options.backend, resume: args.options.resume },
+          reporter,
+          flag,
+        );
+        reporter.finish(result.runDir, result.status, result.evaluation);
+        return result.status === 'failed' || result.status === 'diverged' ? EXIT_FAILURE : 0;
+      }
+      case 'evaluate': {
+        const evaluation = await evaluateRun(args.positional[0], reporter);
+        reporter.finish(args.positional[0], 'completed', evaluation);
+        return 0;
+      }
+      case 'predict': {
+        const predictions = await predictTexts(args.positional[0], args.positional.slice(1), reporter);
+        for (const prediction of predictions) {
+          process.stdout.write(`${prediction.label}\t${(prediction.confidence * 100).toFixed(1)}%\t${prediction.text}\n`);
+        }
+        return 0;
+      }
+      default:
+        return EXIT_INPUT;
+    }
+  } catch (error) {
+    if (isUserInputError(error)) {
+      process.stderr.write(`${t('Error')}: ${error.message}\n`);
+      return EXIT_INPUT;
+    }
+    process.stderr.write(`${t('Training failed: {0}', error instanceof Error ? error.message : String(error))}\n`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** Serves one training request from the extension over IPC, then exits. */
+function runChild(): Promise<number> {
+  const send = (message: ChildMessage) => process.send?.(message);
+  const reporter = new IpcReporter(send);
+  const flag: CancellationFlag = { cancelled: false };
+
+  // A crash must reach the extension as a message, never as a silent exit.
+  const reportFatal = (error: unknown) => {
+    send({ type: 'error', kind: 'internal', message: t('The trainer crashed: {0}', error instanceof Error ? error.message : String(error)), detail: error instanceof Error ? error.stack : undefined });
+    setTimeout(() => process.exit(EXIT_FAILURE), 100);
+  };
+  process.on('uncaughtException', reportFatal);
+  process.on('unhandledRejection', reportFatal);
+
+  return new Promise((resolve) => {
+    process.on('message', (message: ParentMessage) => {
+      if (message.type === 'cancel') {
+        flag.cancelled = true;
+        return;
+      }
+      if (message.type !== 'train') return;
+      trainProject({ projectFile: message.projectFile, epochs: message.epochs, backend: message.backend, resume: message.resume }, reporter, flag).then(
+        (result) => {
+          send({ type: 'done', runDir: result.runDir, status: result.status, evaluation: result.evaluation });
+          resolve(0);
+        },
+        (error: unknown) => {
+          const input = isUserInputError(error);
+          send({
+            type: 'error',
+            kind: input ? 'input' : 'internal',
+            message: input ? (error as Error).message : t('Training failed: {0}', error instanceof Error ? error.message : String(error)),
+            detail: error instanceof Error ? error.stack : undefined,
+          });
+          resolve(input ? EXIT_INPUT : EXIT_FAILURE);
+        },
+      );
+    });
+    // The extension stops us by closing the channel; leave then instead of lingering as an orphan.
+    process.on('disconnect', () => process.exit(EXIT_FAILURE));
+    send({ type: 'ready' });
+  });
+}
+
+function parseArgs(argv: string[]): ParsedArgs | undefined {
+  const [command, ...rest] = argv;
+  if (!command || !['train', 'evaluate', 'predict'].includes(command)) return undefined;
+  const positional: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split('=', 2);
+      const value = inline ?? rest[++i];
+      if (!['epochs', 'backend', 'resume'].includes(name) || value === undefined) {
+        process.stderr.write(`${t('Unknown option or missing value: {0}', arg)}\n`);
+        return undefined;
+      }
+      options[name] = value;
+    } else {
+      positional.push(arg);
+    }
+  }
+  const required = command === 'predict' ? 2 : 1;
+  if (positional.length < required && !(command === 'train' && options.resume)) return undefined;
+  if (command === 'train' && positional.length === 0 && options.resume) positional.push(`${options.resume}/finetune.json`);
+  return { command, positional, options };
+}
+
+function parsePositiveInteger(value: string, option: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    process.stderr.write(`${t('{0} must be a whole number of at least 1, not "{1}".', option, value)}\n`);
+    process.exit(EXIT_INPUT);
+  }
+  return parsed;
+}
+
+function usage(): string {
+  return [
+    t('Usage:'),
+    '  finetune train <finetune.json> [--epochs N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--resume <run folder>]',
+    '  finetune evaluate <run folder>',
+    '  finetune predict <run folder> <text> [<text> ...]',
+    '',
+  ].join('\n');
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  // Child mode exits when the extension disconnects; the CLI exits once its output is flushed.
+  if (process.argv[2] !== '--child') process.exitCode = code;
+  else process.exit(code);
+});

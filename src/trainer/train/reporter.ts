@@ -1,0 +1,37 @@
+// Where the trainer's progress goes: the terminal for the CLI, IPC messages for the extension.
+import type { ChildMessage, ProgressMessage, StartedMessage } from '../../shared/protocol/trainer';
+import type { EpochRecord } from '../../shared/run/types';
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface TrainingReporter {
+  log(level: LogLevel, message: string): void;
+  started(info: Omit<StartedMessage, 'type'>): void;
+  progress(info: Omit<ProgressMessage, 'type'>): void;
+  epoch(record: EpochRecord): void;
+}
+
+/** A flag the loop checks between steps; set by "cancel" from the extension or Ctrl+C in the CLI. */
+export interface CancellationFlag {
+  cancelled: boolean;
+}
+
+export class IpcReporter implements TrainingReporter {
+  constructor(private readonly send: (message: ChildMessage) => void) {}
+
+  log(level: LogLevel, message: string): void {
+    this.send({ type: 'log', level, message });
+  }
+
+  started(info: Omit<StartedMessage, 'type'>): void {
+    this.send({ type: 'started', ...info });
+  }
+
+  progress(info: Omit<ProgressMessage, 'type'>): void {
+    this.send({ type: 'progress', ...info });
+  }
+
+  epoch(record: EpochRecord): void {
+    this.send({ type: 'epoch', record });
+  }
+}

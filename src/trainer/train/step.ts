@@ -1,0 +1,116 @@
+// One optimizer step of sequence classification and batched prediction, on plain typed arrays so the
+// training loop can build batches without touching tensors.
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradient functions. The @tensorflow/tfjs umbrella package imports this file.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { BertForSequenceClassification } from '../models/bert/model';
+import type { AdamW } from './adamw';
+
+/** A padded batch, row-major [batchSize, seqLength] for the token arrays. */
+export interface Batch {
+  inputIds: Int32Array;
+  /** 1 for tokens, 0 for padding. */
+  attentionMask: Int32Array | Float32Array;
+  /** Segment ids; all 0 when omitted. */
+  tokenTypeIds?: Int32Array;
+  /** Class index of each row, [batchSize]. Only training reads it. */
+  labels: Int32Array;
+  batchSize: number;
+  seqLength: number;
+}
+
+export interface TrainStepOptions {
+  learningRate: number;
+  /** Largest global L2 norm of the gradients; larger gradients are scaled down to it. */
+  maxGradNorm: number;
+  /** Seed of this step's dropout masks. */
+  dropoutSeed: number;
+}
+
+export interface TrainStepResult {
+  /** Mean cross-entropy of the batch before the update. */
+  loss: number;
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * Runs forward, backward, gradient clipping and one AdamW update. Every tensor it creates is freed
+ * before it returns, so tf.memory().numTensors is the same after each step.
+ */
+export async function trainStep(
+  model: BertForSequenceClassification,
+  optimizer: AdamW,
+  batch: Batch,
+  options: TrainStepOptions,
+): Promise<TrainStepResult> {
+  const [loss, gradNorm] = tf.tidy(() => {
+    const inputs = batchTensors(batch);
+    const labels = tf.tensor1d(batch.labels, 'int32');
+    const variables = [...model.weights.values()];
+
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.logits(inputs.inputIds, inputs.attentionMask, inputs.tokenTypeIds, { training: true, dropoutSeed: options.dropoutSeed });
+      return crossEntropy(logits, labels, model.numLabels);
+    }, variables);
+
+    const gradients = new Map<string, tf.Tensor>();
+    for (const [variableName, gradient] of Object.entries(grads)) gradients.set(model.weightNameOf(variableName), gradient);
+    const norm = clipByGlobalNorm(gradients, options.maxGradNorm);
+
+    optimizer.applyGradients(gradients, options.learningRate);
+    return [value, norm];
+  });
+
+  try {
+    const [lossValue, normValue] = await Promise.all([loss.data(), gradNorm.data()]);
+    return { loss: lossValue[0], gradNorm: normValue[0] };
+  } finally {
+    loss.dispose();
+    gradNorm.dispose();
+  }
+}
+
+/** Returns class probabilities, row-major [batchSize, numLabels]. Dropout is off. */
+export async function predict(model: BertForSequenceClassification, batch: Omit<Batch, 'labels'> & { labels?: Int32Array }): Promise<Float32Array> {
+  const probabilities = tf.tidy(() => {
+    const inputs = batchTensors(batch);
+    return tf.softmax(model.logits(inputs.inputIds, inputs.attentionMask, inputs.tokenTypeIds, { training: false }));
+  });
+  try {
+    return (await probabilities.data()) as Float32Array;
+  } finally {
+    probabilities.dispose();
+  }
+}
+
+/** Mean over the batch of -log softmax(logits)[label]. logits [batch, numLabels], labels [batch] int32. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numLabels: number): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, numLabels), tf.logSoftmax(logits)), -1))) as tf.Scalar);
+}
+
+/**
+ * Scales every gradient by maxNorm / (norm + 1e-6) when the global L2 norm exceeds maxNorm, as
+ * torch.nn.utils.clip_grad_norm_ does. Replaces the map's tensors and returns the norm before clipping.
+ */
+export function clipByGlobalNorm(gradients: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
+  const squares = [...gradients.values()].map((gradient) => tf.sum(tf.square(gradient)));
+  const norm = tf.sqrt(tf.addN(squares)) as tf.Scalar;
+  // min(1, maxNorm / (norm + 1e-6)) stays on the device, so clipping needs no read-back.
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  for (const [name, gradient] of gradients) gradients.set(name, tf.mul(gradient, scale));
+  return norm;
+}
+
+function batchTensors(batch: Omit<Batch, 'labels'>): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; tokenTypeIds?: tf.Tensor2D } {
+  const shape: [number, number] = [batch.batchSize, batch.seqLength];
+  const expected = batch.batchSize * batch.seqLength;
+  if (batch.inputIds.length !== expected || batch.attentionMask.length !== expected) {
+    throw new Error(`A batch of ${batch.batchSize} x ${batch.seqLength} needs ${expected} input ids and mask values, got ${batch.inputIds.length} and ${batch.attentionMask.length}`);
+  }
+  return {
+    inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
+    attentionMask: tf.tensor2d(batch.attentionMask, shape, 'float32'),
+    tokenTypeIds: batch.tokenTypeIds ? tf.tensor2d(batch.tokenTypeIds, shape, 'int32') : undefined,
+  };
+}

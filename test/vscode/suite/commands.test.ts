@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { contributedCommands, extensionId, getExtension, waitFor } from '../helpers';
+
+describe('commands', () => {
+  before(async () => {
+    const extension = getExtension();
+    await waitFor(() => extension.isActive, 30_000, `${extensionId} to activate`);
+  });
+
+  it('contributes finetune.train', () => {
+    const ids = contributedCommands().map((entry) => entry.command);
+    assert.ok(ids.includes('finetune.train'), `contributes.commands lists ${ids.join(', ')}`);
+  });
+
+  it('registers every contributed command', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributedCommands()
+      .map((entry) => entry.command)
+      .filter((id) => !registered.has(id));
+    assert.deepEqual(missing, [], 'contributed in package.json but not registered by activate()');
+  });
+
+  it('shows English titles by default', () => {
+    assert.equal(vscode.env.language, 'en');
+    const english = readNls(path.join(getExtension().extensionPath, 'package.nls.json'));
+    for (const entry of contributedCommands()) {
+      assert.doesNotMatch(entry.title, /^%.*%$/, `${entry.command} title is an unresolved placeholder`);
+      assert.ok(Object.values(english).includes(entry.title), `${entry.command} title "${entry.title}" is not in package.nls.json`);
+    }
+  });
+});
+
+function readNls(file: string): Record<string, string> {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+}
