@@ -79,6 +79,8 @@ export async function buildSuite() {
       format: 'cjs',
       target: 'node20',
       sourcemap: 'inline',
+      // jsonc-parser's `main` is a UMD build whose lazy require() calls esbuild cannot follow.
+      mainFields: ['module', 'main'],
       external: ['vscode', 'mocha'],
       logLevel: 'warning',
     });
@@ -119,6 +121,28 @@ export function copyProject(from, session) {
     recursive: true,
     filter: (source) => path.basename(source) !== 'runs',
   });
+}
+
+/**
+ * Registers a language pack for `locale` with no translations, so that code-server accepts the display
+ * language without downloading Microsoft's language pack: VS Code's own strings fall back to English,
+ * and extensions get `vscode.env.language === locale` with their package.nls.<locale>.json and l10n
+ * bundles. code-server reads this registry, languagepacks.json in the user data folder, when a window
+ * opens with --locale; installing a language pack extension writes the same file.
+ */
+export function registerEmptyLanguagePack(session, locale) {
+  const translations = path.join(session.folder, 'language-pack', 'main.i18n.json');
+  fs.mkdirSync(path.dirname(translations), { recursive: true });
+  fs.writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const registry = {
+    [locale]: {
+      hash: `empty-${locale}`,
+      extensions: [{ extensionIdentifier: { id: `finetune-studio-test.language-pack-${locale}` }, version: '0.0.0' }],
+      translations: { vscode: translations },
+      label: locale,
+    },
+  };
+  fs.writeFileSync(path.join(session.userData, 'languagepacks.json'), JSON.stringify(registry, null, 2));
 }
 
 /** Environment shared by every code-server process: isolated HOME and TMPDIR, no extension gallery. */
@@ -275,6 +299,30 @@ export async function runTestsInWorkbench(page, url, session, { timeoutMs, onLog
     throw new HarnessError('workbench', `no test result after ${Math.round(timeoutMs / 1000)} s; screenshot and logs in ${session.logs}`);
   }
   return result;
+}
+
+/**
+ * Workbench log lines about features that are off here (gallery, GitHub sign-in, chat, connection
+ * set-up). They still go to logs/workbench.log in the session folder, but not to the terminal.
+ */
+const workbenchNoise = [
+  /^\[(AgentHost|AgentHost:remote|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)\]/,
+  /^Ignoring fetching additional builtin extensions from gallery/,
+  /^No extension gallery service configured/,
+  /^Timed out waiting for authentication provider/,
+  /^Updating additional builtin extensions cache/,
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket \(renderer-/,
+  /^No search provider registered for scheme/,
+  /^Canceled: Canceled/,
+];
+
+/** Appends a workbench log line to the session log and prints it unless it is known noise. */
+export function printWorkbenchLog(session, type, message) {
+  fs.appendFileSync(path.join(session.logs, 'workbench.log'), `[${type}] ${message}\n`);
+  if (workbenchNoise.some((pattern) => pattern.test(message))) return;
+  if (type === 'error') console.error(message);
+  else console.log(message);
 }
 
 function saveWorkbenchLogs(session, logs) {

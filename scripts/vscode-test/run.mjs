@@ -12,6 +12,8 @@ import {
   createSession,
   ensureSetup,
   launchBrowser,
+  printWorkbenchLog,
+  registerEmptyLanguagePack,
   runTestsInWorkbench,
   startCodeServer,
   stopAll,
@@ -29,6 +31,7 @@ const windows = [
 ];
 
 const outcomes = [];
+const totals = { passed: 0, failed: 0, reports: 0 };
 let exitCode = 0;
 try {
   ensureSetup();
@@ -48,12 +51,15 @@ try {
   await stopAll();
 }
 console.log(`\n[harness] ${outcomes.join('; ')}`);
+// One closing line for both windows, in the form CI reads, once every window reported its counts.
+if (totals.reports === windows.length) console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(exitCode);
 
 async function runWindow({ name, entry, locale, timeoutMs }) {
   console.log(`\n[harness] window ${name}: starting code-server${locale ? ` --locale ${locale}` : ''}`);
   const session = createSession(`integration-${name}`);
   copyProject(sampleProject, session);
+  if (locale) registerEmptyLanguagePack(session, locale);
   const server = await startCodeServer(session, { locale });
   const { page } = await launchBrowser(session);
   const url = workbenchUrl(server, session.workspace, { extensionDevelopmentPath: root, extensionTestsPath: entry });
@@ -62,8 +68,13 @@ async function runWindow({ name, entry, locale, timeoutMs }) {
   const code = await runTestsInWorkbench(page, url, session, {
     timeoutMs,
     onLog: (type, message) => {
-      if (type === 'error') console.error(message);
-      else console.log(message);
+      printWorkbenchLog(session, type, message);
+      const counts = /^(\d+) passed, (\d+) failed/m.exec(message);
+      if (counts) {
+        totals.passed += Number(counts[1]);
+        totals.failed += Number(counts[2]);
+        totals.reports += 1;
+      }
     },
   });
   console.log(`[harness] window ${name}: exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s; logs in ${session.logs}`);

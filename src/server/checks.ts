@@ -50,6 +50,15 @@ export interface DatasetStatsSummary {
   warnings: string[];
 }
 
+interface CopyEntry {
+  count: number;
+  firstRow: number;
+  firstLabel: number;
+  /** Set from the second copy on. */
+  rows?: number[];
+  labels?: Set<number>;
+}
+
 export interface CheckContext {
   project: FinetuneProject;
   /** Undefined when the model's vocab.txt is not available; token checks are skipped then. */
@@ -99,8 +108,9 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
   }
   if (document.columnProblems.length > 0) return { issues, stats: summarize(0, 0, perLabel) };
 
-  // Per normalised text: the kept copies so far and the label ids seen, for copies and conflicts.
-  const copies = new Map<string, { count: number; labels: Set<number>; rows: number[] }>();
+  // Per normalised text: the copies so far, for copies and conflicting labels. Most texts occur once, so
+  // the label set and row list are only allocated for the second copy.
+  const copies = new Map<string, CopyEntry>();
   // Per token id sequence (only for texts with [UNK]): the label ids and rows, for look-alike texts.
   const tokenSequences = new Map<string, { labels: Set<number>; rows: number[]; normalized: Set<string> }>();
 
@@ -132,25 +142,29 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
     }
 
     const textSpan = row.textCell ?? { start: row.start, end: row.end };
-    const cleaned = cleaner.clean(row.text);
+    const matches = mayHaveMatches(row.text) ? cleaner.findStripped(row.text) : [];
+    const typos = cleaner.findTypos(row.text);
+    // Without matches, TextCleaner.clean only collapses whitespace; doing that here skips a second search.
+    const cleaned = matches.length > 0 || typos.length > 0 ? cleaner.clean(row.text) : row.text.replace(/\s+/g, ' ').trim();
     if (cleaned === '') {
       issues.push({ code: 'empty-text', severity: 'warning', start: textSpan.start, end: textSpan.end, message: t('This row has no text left to train on. Delete the row or write the review.'), row: row.index });
       continue;
     }
-    for (const match of [...cleaner.findStripped(row.text), ...cleaner.findTypos(row.text)]) {
-      issues.push(matchIssue(document, row, match));
-    }
+    for (const match of [...matches, ...typos]) issues.push(matchIssue(document, row, match));
 
     if (resolution.kind === 'known') {
       const key = normalizeForDuplicates(cleaned);
       let entry = copies.get(key);
       if (!entry) {
-        entry = { count: 0, labels: new Set(), rows: [] };
+        entry = { count: 0, firstRow: row.index, firstLabel: resolution.id };
         copies.set(key, entry);
+      } else {
+        entry.rows ??= [entry.firstRow];
+        entry.labels ??= new Set([entry.firstLabel]);
+        entry.rows.push(row.index);
+        entry.labels.add(resolution.id);
       }
       entry.count++;
-      entry.labels.add(resolution.id);
-      entry.rows.push(row.index);
       const { maxCopies } = project.cleaning;
       if (maxCopies > 0 && entry.count > maxCopies) {
         issues.push({
@@ -165,8 +179,27 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
     }
 
     if (tokenizer) {
-      const tokens = tokenizer.tokenize(cleaned);
-      const length = tokens.length + 2;
+      // WordPiece drops whitespace, so the raw text has the cleaned text's tokens unless cleaning
+      // stripped or replaced something.
+      let count = 0;
+      let hasUnknown = false;
+      tokenizer.walk(row.text, (id, start, end) => {
+        count++;
+        if (id !== tokenizer.unkTokenId) return;
+        hasUnknown = true;
+        issues.push({
+          code: 'unknown-token',
+          severity: 'information',
+          start: document.textOffset(row, start),
+          end: document.textOffset(row, end),
+          message: t('"{0}" is not in the model\'s vocabulary and reaches the model as [UNK], which carries no meaning.', row.text.slice(start, end)),
+          row: row.index,
+        });
+      });
+      const changedByCleaning = matches.length > 0 || typos.length > 0;
+      // Token ids of the cleaned text, needed only when cleaning changed it or a text has [UNK].
+      const cleanedIds = changedByCleaning || hasUnknown ? tokenizer.encode(cleaned, Number.MAX_SAFE_INTEGER).inputIds.slice(1, -1) : undefined;
+      const length = (cleanedIds?.length ?? count) + 2;
       if (length > project.model.maxLength) {
         issues.push({
           code: 'too-long',
@@ -177,9 +210,8 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
           row: row.index,
         });
       }
-      checkUnknownTokens(document, row, tokenizer, issues);
-      if (resolution.kind === 'known' && tokens.some((token) => token.id === tokenizer.unkTokenId)) {
-        const sequence = tokens.map((token) => token.id).join(' ');
+      if (resolution.kind === 'known' && hasUnknown) {
+        const sequence = cleanedIds!.join(' ');
         let entry = tokenSequences.get(sequence);
         if (!entry) {
           entry = { labels: new Set(), rows: [], normalized: new Set() };
@@ -193,7 +225,7 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
   }
 
   for (const entry of copies.values()) {
-    if (entry.labels.size < 2) continue;
+    if (!entry.labels || !entry.rows || entry.labels.size < 2) continue;
     const names = [...entry.labels].map((id) => resolver.names[id]).join(', ');
     for (const index of entry.rows) {
       const row = document.row(index);
@@ -202,7 +234,7 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
         severity: 'warning',
         start: row.start,
         end: row.end,
-        message: t('The same text appears {0} times with different labels ({1}), which teaches the model both. Keep one label.', entry.rows.length, names),
+        message: t('The same text appears {0} times with different labels ({1}), which teaches the model both. Keep one label.', entry.rows!.length, names),
         row: index,
       });
     }
@@ -269,17 +301,7 @@ function checkCellCount(document: DatasetDocument, row: DatasetRow, issues: Data
   });
 }
 
-function checkUnknownTokens(document: DatasetDocument, row: DatasetRow, tokenizer: WordPieceTokenizer, issues: DatasetIssue[]): void {
-  // Tokenize the raw text (not the cleaned one) so that offsets point into the cell.
-  for (const token of tokenizer.tokenize(row.text)) {
-    if (token.id !== tokenizer.unkTokenId) continue;
-    issues.push({
-      code: 'unknown-token',
-      severity: 'information',
-      start: document.textOffset(row, token.start),
-      end: document.textOffset(row, token.end),
-      message: t('"{0}" is not in the model\'s vocabulary and reaches the model as [UNK], which carries no meaning.', row.text.slice(token.start, token.end)),
-      row: row.index,
-    });
-  }
+/** Cheap test that rules out @mentions, #topics# and URLs before the cleaner's three searches. */
+function mayHaveMatches(text: string): boolean {
+  return /[@＠#＃]|https?:|www\./i.test(text);
 }

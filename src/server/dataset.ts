@@ -72,6 +72,7 @@ export abstract class DatasetDocument {
   /** Text that replaces the text cell so its value becomes `value`. */
   abstract textEdit(row: DatasetRow, value: string): { start: number; end: number; newText: string };
 
+  /** Iterates over every row. Rows may be parsed afresh, without the cache that row() keeps. */
   *rows(): IterableIterator<DatasetRow> {
     for (let index = 0; index < this.rowCount; index++) yield this.row(index);
   }
@@ -91,6 +92,7 @@ class DelimitedDataset extends DatasetDocument {
   private readonly index: DelimitedIndex;
   private readonly textIndex: number;
   private readonly labelIndex: number;
+  /** Rows parsed by row(), for lenses and quick fixes; a full pass through rows() does not fill it. */
   private readonly cache = new Map<number, DatasetRow>();
 
   constructor(
@@ -124,6 +126,10 @@ class DelimitedDataset extends DatasetDocument {
       this.cache.set(index, row);
     }
     return row;
+  }
+
+  override *rows(): IterableIterator<DatasetRow> {
+    for (let index = 0; index < this.rowCount; index++) yield this.cache.get(index) ?? this.toRow(this.index.record(index + 1), index);
   }
 
   rowAtLine(line: number): DatasetRow | undefined {

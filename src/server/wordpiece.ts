@@ -18,6 +18,10 @@ export interface WordPieceToken {
 /** Longest word, in characters, that WordPiece splits; longer words become one [UNK]. */
 const maxInputCharsPerWord = 100;
 
+/** Markers in WordPieceTokenizer.isolatedCharIds: not looked up yet, or not a single token. */
+const notComputedId = -1;
+const uncachedId = -2;
+
 const enum CharClass {
   Removed,
   Whitespace,
@@ -32,6 +36,11 @@ export class WordPieceTokenizer {
   readonly sepTokenId: number;
   private readonly ids = new Map<string, number>();
   private readonly normalizedChars = new Map<number, string>();
+  /**
+   * Token id of each BMP character that forms a word of its own (Chinese characters, punctuation), filled
+   * on first use; most of a Chinese review's characters take this path, which avoids a string lookup.
+   */
+  private readonly isolatedCharIds = new Int32Array(0x10000).fill(notComputedId);
 
   constructor(readonly vocab: readonly string[]) {
     // A token listed twice (bert-base-chinese has 53 such lines, `##n` among them) takes its last id,
@@ -55,13 +64,18 @@ export class WordPieceTokenizer {
   /** Splits `text` into word pieces without [CLS] and [SEP]. */
   tokenize(text: string): WordPieceToken[] {
     const tokens: WordPieceToken[] = [];
+    this.walk(text, (id, start, end) => tokens.push({ token: this.vocab[id], id, start, end }));
+    return tokens;
+  }
+
+  /**
+   * Calls `visit` for each word piece of `text` with its id and source span, without building token
+   * objects: the diagnostics of a large file only need counts and the [UNK] spans.
+   */
+  walk(text: string, visit: (id: number, start: number, end: number) => void): void {
     let word = '';
     let wordStart = 0;
     let wordEnd = 0;
-    const flush = () => {
-      if (word.length > 0) this.splitWord(word, wordStart, wordEnd, tokens);
-      word = '';
-    };
 
     for (let index = 0; index < text.length; ) {
       const codePoint = text.codePointAt(index)!;
@@ -72,15 +86,22 @@ export class WordPieceTokenizer {
         continue;
       }
       if (kind === CharClass.Whitespace) {
-        flush();
+        if (word.length > 0) this.splitWord(word, wordStart, wordEnd, visit);
+        word = '';
       } else if (kind === CharClass.Punctuation || kind === CharClass.Chinese) {
         // BertNormalizer pads Chinese characters with spaces and BertPreTokenizer isolates punctuation,
         // so both become words of their own.
-        flush();
-        word = this.normalizeChar(codePoint);
-        wordStart = index;
-        wordEnd = index + width;
-        flush();
+        if (word.length > 0) this.splitWord(word, wordStart, wordEnd, visit);
+        word = '';
+        const cached = codePoint <= 0xffff ? this.isolatedCharIds[codePoint] : uncachedId;
+        if (cached >= 0) {
+          visit(cached, index, index + width);
+        } else {
+          const ids: number[] = [];
+          this.splitWord(this.normalizeChar(codePoint), index, index + width, (id) => ids.push(id));
+          if (cached === notComputedId) this.isolatedCharIds[codePoint] = ids.length === 1 ? ids[0] : uncachedId;
+          for (const id of ids) visit(id, index, index + width);
+        }
       } else {
         const normalized = this.normalizeChar(codePoint);
         if (normalized.length > 0) {
@@ -91,54 +112,51 @@ export class WordPieceTokenizer {
       }
       index += width;
     }
-    flush();
-    return tokens;
+    if (word.length > 0) this.splitWord(word, wordStart, wordEnd, visit);
   }
 
   /** Returns the ids the model sees: [CLS], the pieces, [SEP], cut to `maxLength` as the trainer cuts them. */
   encode(text: string, maxLength: number): { inputIds: number[]; truncated: boolean } {
-    const ids = [this.clsTokenId, ...this.tokenize(text).map((token) => token.id), this.sepTokenId];
+    const ids = [this.clsTokenId];
+    this.walk(text, (id) => ids.push(id));
+    ids.push(this.sepTokenId);
     if (ids.length <= maxLength) return { inputIds: ids, truncated: false };
     const kept = ids.slice(0, maxLength - 1);
     kept.push(this.sepTokenId);
     return { inputIds: kept, truncated: true };
   }
 
-  private splitWord(word: string, start: number, end: number, into: WordPieceToken[]): void {
+  private splitWord(word: string, start: number, end: number, visit: (id: number, start: number, end: number) => void): void {
     const direct = this.ids.get(word);
     if (direct !== undefined) {
-      into.push({ token: word, id: direct, start, end });
+      visit(direct, start, end);
       return;
     }
     const chars = Array.from(word);
     if (chars.length > maxInputCharsPerWord) {
-      into.push({ token: '[UNK]', id: this.unkTokenId, start, end });
+      visit(this.unkTokenId, start, end);
       return;
     }
 
     // Greedy longest-match-first; a word with any piece missing from the vocabulary is one [UNK].
-    const pieces: WordPieceToken[] = [];
+    const pieces: number[] = [];
     let from = 0;
     while (from < chars.length) {
       let to = chars.length;
-      let match: { token: string; id: number } | undefined;
+      let match: number | undefined;
       while (to > from) {
-        const candidate = (from > 0 ? '##' : '') + chars.slice(from, to).join('');
-        const id = this.ids.get(candidate);
-        if (id !== undefined) {
-          match = { token: candidate, id };
-          break;
-        }
+        match = this.ids.get((from > 0 ? '##' : '') + chars.slice(from, to).join(''));
+        if (match !== undefined) break;
         to--;
       }
-      if (!match) {
-        into.push({ token: '[UNK]', id: this.unkTokenId, start, end });
+      if (match === undefined) {
+        visit(this.unkTokenId, start, end);
         return;
       }
-      pieces.push({ ...match, start, end });
+      pieces.push(match);
       from = to;
     }
-    into.push(...pieces);
+    for (const id of pieces) visit(id, start, end);
   }
 
   /** Lowercases and strips accents (NFD without combining marks), as BertNormalizer does when lowercasing. */
@@ -161,14 +179,24 @@ export class WordPieceTokenizer {
   }
 }
 
-const classCache = new Map<number, CharClass>();
+/** Class of each BMP code point, filled on first use; -1 while unknown. */
+const bmpClasses = new Int8Array(0x10000).fill(-1);
+const supplementaryClasses = new Map<number, CharClass>();
 
 function classify(codePoint: number): CharClass {
   if (codePoint < 0x80) return classifyAscii(codePoint);
-  let kind = classCache.get(codePoint);
+  if (codePoint <= 0xffff) {
+    let kind = bmpClasses[codePoint];
+    if (kind === -1) {
+      kind = classifyUnicode(codePoint);
+      bmpClasses[codePoint] = kind;
+    }
+    return kind as CharClass;
+  }
+  let kind = supplementaryClasses.get(codePoint);
   if (kind === undefined) {
     kind = classifyUnicode(codePoint);
-    classCache.set(codePoint, kind);
+    supplementaryClasses.set(codePoint, kind);
   }
   return kind;
 }

@@ -17,10 +17,23 @@ export function getExtension(): vscode.Extension<unknown> {
   return extension;
 }
 
+/** A manifest string after VS Code localised it: plain in English, `{ value, original }` otherwise. */
+type LocalizedString = string | { value: string; original: string };
+
 /** Commands of `contributes.commands`, with titles as VS Code localised them for the display language. */
 export function contributedCommands(): ContributedCommand[] {
-  const manifest = getExtension().packageJSON as { contributes?: { commands?: ContributedCommand[] } };
-  return manifest.contributes?.commands ?? [];
+  const manifest = getExtension().packageJSON as {
+    contributes?: { commands?: { command: string; title: LocalizedString; category?: LocalizedString }[] };
+  };
+  return (manifest.contributes?.commands ?? []).map((entry) => ({
+    command: entry.command,
+    title: localizedValue(entry.title),
+    category: entry.category === undefined ? undefined : localizedValue(entry.category),
+  }));
+}
+
+function localizedValue(text: LocalizedString): string {
+  return typeof text === 'string' ? text : text.value;
 }
 
 /** Polls `condition` every 100 ms and rejects with `description` when it is still false after `timeoutMs`. */

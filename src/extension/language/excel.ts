@@ -2,7 +2,6 @@
 // read: a header row, the chosen columns, and a column with each row's original sheet row number so
 // that a row can be found again in the workbook. Pure: no VS Code API.
 
-import readXlsxFile from 'read-excel-file/node';
 import { renderRecord } from '../../shared/data/delimited';
 import { UserInputError } from '../../shared/errors';
 import { t } from '../../shared/l10n';
@@ -34,6 +33,8 @@ export const sheetRowColumn = 'sheet_row';
 
 /** Reads every sheet of an .xlsx file (a path or its bytes). */
 export async function readWorkbook(input: string | Buffer, file = typeof input === 'string' ? input : 'workbook.xlsx'): Promise<WorkbookSheet[]> {
+  // read-excel-file is an ES module, so it is loaded with import() from this CommonJS code.
+  const { default: readXlsxFile } = await import('read-excel-file/node');
   let sheets: Awaited<ReturnType<typeof readXlsxFile>>;
   try {
     sheets = await readXlsxFile(input);

@@ -1,6 +1,54 @@
-// Dataset editor features: language client, codelens commands, status bar, Excel import, annotations.
-import type { ExtensionServices } from '../services';
+// Dataset editor features: the language client, label codelenses and commands, the status bar, Excel
+// import, annotation agreement and the New Project wizard.
 
-export function activateLanguageFeatures(_services: ExtensionServices): void {
-  // Filled in by the dataset editor feature.
+import * as vscode from 'vscode';
+import { isUserInputError } from '../../shared/errors';
+import type { ExtensionServices } from '../services';
+import { compareAnnotationsCommand } from './agreementCommand';
+import { createLanguageClient } from './client';
+import { importExcel } from './excelCommand';
+import { registerLabelling } from './labelling';
+import { newProject } from './newProjectCommand';
+import { registerStatusBar } from './statusBar';
+
+export function activateLanguageFeatures(services: ExtensionServices): void {
+  const { context, log } = services;
+
+  // Commands that need no server work even while it starts or after it failed.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('finetune.importExcel', (uri?: unknown) =>
+      runReportingErrors(log, 'Import Excel', () => importExcel(log, uri instanceof vscode.Uri ? uri : undefined)),
+    ),
+    vscode.commands.registerCommand('finetune.compareAnnotations', () => runReportingErrors(log, 'Compare Annotations', () => compareAnnotationsCommand(log))),
+    vscode.commands.registerCommand('finetune.newProject', () => runReportingErrors(log, 'New Project', () => newProject(log))),
+  );
+
+  const client = createLanguageClient(context, log);
+  context.subscriptions.push(client, ...registerLabelling(client, log), ...registerStatusBar(client));
+  client.start().then(
+    () => log.info('Dataset language server started'),
+    (error: unknown) => {
+      log.error(`Dataset language server failed to start: ${(error as Error).stack ?? String(error)}`);
+      void showError(log, vscode.l10n.t('The dataset checks could not start. Label lenses and diagnostics are unavailable.'));
+    },
+  );
+}
+
+/** Runs a command, showing input errors as they are and other errors as a short message plus the log. */
+async function runReportingErrors(log: vscode.LogOutputChannel, name: string, command: () => Promise<unknown>): Promise<void> {
+  try {
+    await command();
+  } catch (error) {
+    if (isUserInputError(error)) {
+      void vscode.window.showErrorMessage((error as Error).message);
+      return;
+    }
+    log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+    await showError(log, vscode.l10n.t('{0} failed: {1}', name, (error as Error).message));
+  }
+}
+
+async function showError(log: vscode.LogOutputChannel, message: string): Promise<void> {
+  const openLog = vscode.l10n.t('Open Log');
+  if ((await vscode.window.showErrorMessage(message, openLog)) === openLog) log.show();
 }

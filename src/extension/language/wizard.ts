@@ -68,8 +68,9 @@ export function detectDataFile(bytes: Uint8Array, file: string): DetectedDataFil
 }
 
 /**
- * Proposes the label map from a column's values: names by frequency (most common first), or by numeric
- * value when every label is an integer, so that a 0/1 file keeps 0 and 1 as the ids.
+ * Proposes the label map from a column's values: names by frequency (most common first, ties in order of
+ * appearance), or by numeric value when every label is an integer, so that a 0/1 file keeps 0 and 1 as
+ * the ids.
  */
 export function proposeLabels(values: readonly string[]): Record<string, number> {
   const counts = new Map<string, number>();
@@ -79,7 +80,8 @@ export function proposeLabels(values: readonly string[]): Record<string, number>
   }
   const names = [...counts.keys()];
   const numeric = names.length > 0 && names.every((name) => /^-?\d+$/.test(name));
-  names.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1));
+  // Array.prototype.sort is stable, so names seen first stay first among equal counts.
+  names.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => counts.get(b)! - counts.get(a)!);
   return Object.fromEntries(names.map((name, id) => [name, id]));
 }
 
@@ -128,7 +130,9 @@ function looksLikeHeader(rows: string[][]): boolean {
     if (below.length === 0) return false;
     const numbersBelow = below.every((value) => /^[-+]?\d+(\.\d+)?$/.test(value));
     const meanLength = below.reduce((total, value) => total + value.length, 0) / below.length;
-    return numbersBelow || (below.length >= 3 && new Set(below).size <= maxLabelValues && !below.includes(cell)) || cell.length * 2 < meanLength;
+    const distinct = new Set(below).size;
+    const labelLike = distinct <= maxLabelValues && distinct * 2 <= below.length;
+    return numbersBelow || (labelLike && !below.includes(cell)) || cell.length * 2 < meanLength;
   });
 }
 

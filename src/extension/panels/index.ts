@@ -3,7 +3,7 @@
 // Commands registered here:
 //   finetune.openDashboard [runDir]        dashboard of a run (shows a run picker when no run is given or active)
 //   finetune.openErrorAnalysis [runDir]    error analysis of a run (shows a run picker when none is given)
-//   finetune.refreshRuns                   re-reads the run folders for the Runs view
+//   finetune.refreshRuns                   re-reads the run folders for the Runs view and inline predictions
 //   finetune.goToDataRow file row          opens a data file at a 1-based row
 //   finetune.panels.snapshot               what the panels show, for integration tests (not in the palette)
 
@@ -14,7 +14,7 @@ import type { ExtensionServices } from '../services';
 import { DashboardPanel, dashboardViewType } from './dashboardPanel';
 import { ErrorAnalysisPanel, errorAnalysisViewType } from './errorAnalysisPanel';
 import { MisclassifiedTreeProvider, PredictionDecorations, registerGoToDataRow } from './predictionDecorations';
-import { listAllRuns, type RunFolder } from './runFolders';
+import { evaluationFileName, isRunFolder, listAllRuns, type RunFolder } from './runFolders';
 import { RunsTreeProvider, type RunsTreeNode } from './runsView';
 
 let panelServices: ExtensionServices | undefined;
@@ -38,7 +38,10 @@ export function activatePanels(services: ExtensionServices): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.openDashboard', (target?: string | RunsTreeNode) => openDashboard(target)),
     vscode.commands.registerCommand('finetune.openErrorAnalysis', (target?: string | RunsTreeNode) => openErrorAnalysisCommand(target)),
-    vscode.commands.registerCommand('finetune.refreshRuns', () => runsTree.refresh()),
+    vscode.commands.registerCommand('finetune.refreshRuns', async () => {
+      runsTree.refresh();
+      await loadedPredictions.loadWorkspace();
+    }),
     vscode.commands.registerCommand('finetune.panels.snapshot', () => ({
       dashboards: DashboardPanel.snapshots(),
       errorAnalyses: ErrorAnalysisPanel.openRunDirs(),
@@ -64,6 +67,17 @@ export function activatePanels(services: ExtensionServices): void {
       if (event.evaluation) loadedPredictions.loadRun(event.runDir);
     }),
   );
+
+  // Runs finished outside this window (the `finetune` CLI, another window) appear when their
+  // evaluation.json is written.
+  const evaluations = vscode.workspace.createFileSystemWatcher(`**/${evaluationFileName}`);
+  const onEvaluation = (uri: vscode.Uri) => {
+    const runDir = path.dirname(uri.fsPath);
+    if (!isRunFolder(runDir)) return;
+    runsTree.refresh();
+    loadedPredictions.loadRun(runDir);
+  };
+  context.subscriptions.push(evaluations, evaluations.onDidCreate(onEvaluation), evaluations.onDidChange(onEvaluation));
 
   void loadedPredictions.loadWorkspace().catch((error: unknown) => services.log.error('Loading inline predictions failed', error));
 }

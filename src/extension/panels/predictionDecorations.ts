@@ -62,11 +62,14 @@ export class PredictionDecorations implements vscode.Disposable {
     if (redraw) this.redraw();
   }
 
-  /** Lists every file's misclassified rows, most confident first. */
+  /**
+   * Lists every file's misclassified rows, most confident first. Rows are where the records are now,
+   * after edits above them moved them.
+   */
   entries(): { file: string; item: MisclassifiedView }[] {
     const entries: { file: string; item: MisclassifiedView }[] = [];
     for (const predictions of this.files.values()) {
-      for (const item of predictions.byLine.values()) entries.push({ file: predictions.file, item });
+      for (const [line, item] of predictions.byLine) entries.push({ file: predictions.file, item: { ...item, row: line + 1 } });
     }
     return entries.sort((a, b) => b.item.confidence - a.item.confidence || a.item.row - b.item.row);
   }

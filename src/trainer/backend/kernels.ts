@@ -99,8 +99,8 @@ type MatMulKernel = (args: MatMulArgs) => TensorInfo;
 
 /**
  * Computes a batched matMul with transposes through explicit Transpose kernels and 2-D non-transposed
- * products of the original kernel. Batch dimensions must match or one side must have batch size 1;
- * other broadcasts go to the original kernel.
+ * products of the original kernel. Batch dimensions must match or one side must have batch size 1.
+ * Other broadcasts go to the original kernel.
  */
 export function routedBatchMatMul(args: MatMulArgs, original: MatMulKernel): TensorInfo {
   const { a, b } = args.inputs;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradient functions. The @tensorflow/tfjs umbrella package imports this file.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -34,7 +34,7 @@ type ConcreteBackend = SelectedBackend['name'];
 const backendOrder: ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
- * Loads and activates a TF.js backend. `auto` tries every backend from fastest to slowest; a named
+ * Loads and activates a TF.js backend. `auto` tries every backend from fastest to slowest. A named
  * backend that cannot load raises UserInputError on the `backend` field.
  */
 export async function selectBackend(requested: BackendName, options: SelectBackendOptions = {}): Promise<SelectedBackend> {
@@ -82,6 +82,9 @@ async function activate(name: ConcreteBackend, options: SelectBackendOptions): P
       return simd ? t('CPU via WebAssembly, 1 thread, SIMD') : t('CPU via WebAssembly, 1 thread');
     }
     case 'cpu': {
+      // Importing the package registers the backend, but bundlers drop a bare import of it because its
+      // package.json declares its Node entry point free of side effects.
+      if (!tf.findBackendFactory('cpu')) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
       registerTrainingKernels('cpu');
       await setBackendOrThrow('cpu');
       return t('CPU via JavaScript, 1 thread');

@@ -7,12 +7,12 @@
 //     refs/<revision>                      the commit hash a branch or tag pointed to when last resolved
 //     .no_exist/<commit>/<file>            empty marker: the file does not exist at that commit
 //
-// The cache root follows the same environment variables as huggingface_hub (HF_HUB_CACHE, HF_HOME, ...)
-// through @huggingface/hub's getHFHubCachePath.
+// The cache root follows the same environment variables as huggingface_hub: see hubCacheDir.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { getHFHubCachePath, getRepoFolderName } from '@huggingface/hub';
+import { getRepoFolderName } from '@huggingface/hub';
 
 const commitHashPattern = /^[0-9a-f]{40}$/;
 
@@ -23,7 +23,7 @@ export class RepoCache {
 
   constructor(
     readonly repoId: string,
-    cacheDir: string = getHFHubCachePath(),
+    cacheDir: string = hubCacheDir(),
   ) {
     this.folder = path.join(path.resolve(cacheDir), getRepoFolderName({ name: repoId, type: 'model' }));
   }
@@ -89,6 +89,18 @@ export class RepoCache {
     }
     return pointer;
   }
+}
+
+/**
+ * Returns the hub cache folder that huggingface_hub and @huggingface/hub's getHFHubCachePath use:
+ * HF_HUB_CACHE, then HUGGINGFACE_HUB_CACHE, then $HF_HOME/hub, then $XDG_CACHE_HOME/huggingface/hub,
+ * then ~/.cache/huggingface/hub. It reads `env` rather than only process.env, so callers and tests can
+ * pass their own variables.
+ */
+export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const hfHome = env.HF_HOME || path.join(cacheHome, 'huggingface');
+  return env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE || path.join(hfHome, 'hub');
 }
 
 export function isCommitHash(revision: string): boolean {

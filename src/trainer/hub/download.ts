@@ -2,7 +2,7 @@
 // verified download into the cache's blobs folder.
 //
 // @huggingface/hub 2.x serves the cache paths (see cache.ts) but not the download itself:
-// downloadFileToCacheDir asks the paths-info API for each file (an extra endpoint not every mirror
+// downloadFileToCacheDir requests the paths-info API for each file (an extra endpoint not every mirror
 // serves), writes no refs/<revision>, reports no progress, restarts a broken download from zero instead
 // of sending a Range request, does not check size or sha256, and goes through fetch, which follows the
 // LFS redirect and so loses the X-Repo-Commit and X-Linked-* headers that only the hub's 302 carries and
@@ -13,15 +13,16 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { t } from '../../shared/l10n';
 import { ModelResolveError } from './errors';
 
-/** Reports download progress of one file; `totalBytes` is undefined when the server sent no size. */
+/**
+ * Receives download progress of one file after every chunk, so callers that forward it over IPC should
+ * throttle it. `totalBytes` is undefined when the server sent no size.
+ */
 export type ProgressCallback = (file: string, bytesDone: number, totalBytes: number | undefined) => void;
 
-/** Where and how to reach the hub for one model. */
+/** Connection settings for the requests about one model. */
 export interface HubConnection {
   /** Base URL without a trailing slash, such as https://huggingface.co or https://hf-mirror.com. */
   endpoint: string;
@@ -38,7 +39,7 @@ export interface HubConnection {
   resumeRetries: number;
 }
 
-/** What the hub says about one file at one revision, from the headers of its resolve URL. */
+/** Metadata of one file at one revision, read from the headers of its resolve URL. */
 export interface FileMetadata {
   commit: string;
   /** ETag without quotes or `W/`: the sha256 of an LFS file, the git blob id of a small file. */
@@ -47,7 +48,7 @@ export interface FileMetadata {
   size?: number;
   /** Expected sha256 in hex, present only for LFS files, whose X-Linked-Etag is their sha256. */
   sha256?: string;
-  /** Where the bytes are: the LFS redirect target, or the resolve URL itself. */
+  /** URL of the file's bytes: the LFS redirect target, or the resolve URL itself. */
   downloadUrl: string;
 }
 
@@ -99,6 +100,8 @@ export async function downloadBlob(
   onProgress?: ProgressCallback,
 ): Promise<void> {
   const partialFile = `${blobFile}.incomplete`;
+  // Created up front so that an empty file, which needs no request, still has a partial file to rename.
+  if (!fs.existsSync(partialFile)) fs.writeFileSync(partialFile, '');
 
   for (let attempt = 0; ; attempt++) {
     let start = fileSize(partialFile);
@@ -158,14 +161,15 @@ async function downloadRange(
   let offset = start;
   if (status === 206 && contentRangeStart(response) === start) {
     // The server resumes where the partial file ends.
-  } else if (status === 200 || status === 416) {
-    // No Range support, or a partial file that no longer fits: start over. A 416 body is not the file.
+  } else if (status === 200) {
+    // The server ignored Range and sends the whole file: start over.
     offset = 0;
+  } else if (status === 206 || status === 416) {
+    // A range other than the one requested, or a partial file that no longer fits: drop the partial
+    // file and let the next attempt start from zero.
+    response.resume();
     fs.writeFileSync(partialFile, '');
-    if (status === 416) {
-      response.resume();
-      throw new BodyInterruptedError('HTTP 416');
-    }
+    throw new BodyInterruptedError(`HTTP ${status}`);
   } else {
     response.resume();
     if (status === 401 || status === 403 || status === 404) throw notFoundError(hub);
@@ -175,21 +179,29 @@ async function downloadRange(
   const total = metadata.size ?? contentLength(response, offset);
   onProgress?.(file, offset, total);
   let done = offset;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+
+  // Each chunk is written before the next is read, so everything received before a dropped connection
+  // is on disk for the next attempt to resume from.
+  const output = await fs.promises.open(partialFile, offset === 0 ? 'w' : 'a');
+  try {
+    for await (const chunk of readBody(response)) {
+      await output.write(chunk);
       done += chunk.length;
       onProgress?.(file, done, total);
-      callback(null, chunk);
-    },
-  });
-
-  try {
-    await pipeline(response, counter, fs.createWriteStream(partialFile, { flags: offset === 0 ? 'w' : 'a' }));
-  } catch (error) {
-    if (isFileSystemError(error)) throw error;
-    throw new BodyInterruptedError(errorDetail(error));
+    }
+  } finally {
+    await output.close();
   }
   if (!response.complete) throw new BodyInterruptedError('connection closed');
+}
+
+/** Yields the chunks of a response body, turning a dropped or stalled connection into BodyInterruptedError. */
+async function* readBody(response: http.IncomingMessage): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of response) yield chunk as Buffer;
+  } catch (error) {
+    throw new BodyInterruptedError(errorDetail(error));
+  }
 }
 
 async function verifyDownload(hub: HubConnection, file: string, metadata: FileMetadata, partialFile: string): Promise<void> {
@@ -388,12 +400,6 @@ async function sha256OfFile(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** Tells a failure to write the partial file (disk full, permissions) from a dropped connection. */
-function isFileSystemError(error: unknown): boolean {
-  const syscall = (error as NodeJS.ErrnoException).syscall;
-  return syscall === 'open' || syscall === 'write' || syscall === 'close';
 }
 
 function errorDetail(error: unknown): string {

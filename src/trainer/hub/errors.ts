@@ -3,7 +3,7 @@
 
 import { UserInputError } from '../../shared/errors';
 
-/** Why a model could not be resolved; tests and callers branch on it, users read the message. */
+/** Reason a model could not be resolved, for callers and tests to branch on; users read the message. */
 export type ModelResolveFailure =
   | 'invalid-id'
   | 'invalid-endpoint'

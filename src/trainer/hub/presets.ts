@@ -108,7 +108,7 @@ export const hubModelPresets: readonly HubModelPreset[] = [
     downloadSizeMb: 155,
     parametersMillions: 38,
     cpuSpeed: 'medium',
-    // NOTE: HFL publishes RBT3 results, but not in the README version consulted here, so none is given.
+    // NOTE: HFL reports RBT3 results in the Chinese-BERT-wwm README, but the copy checked lacked them, so none is given.
     architecture: { ...bertBaseChinese, num_hidden_layers: 3 },
   },
   {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { t } from '../../shared/l10n';
-import { RepoCache } from './cache';
+import { hubCacheDir, RepoCache } from './cache';
 import { downloadBlob, fetchFileMetadata, notFoundError, type FileMetadata, type HubConnection, type ProgressCallback } from './download';
 import { ModelResolveError } from './errors';
 
@@ -44,8 +44,8 @@ export const tokenizerFiles = ['vocab.txt', 'tokenizer.json'] as const;
 /** Downloaded when present, never required. */
 export const optionalFiles = ['tokenizer_config.json', 'special_tokens_map.json'] as const;
 
-// Python's huggingface_hub waits 10 s for HEAD requests (HF_HUB_ETAG_TIMEOUT), long enough for a slow
-// link and short enough that a blocked host fails within one breath.
+// The connect timeout matches the 10 s that Python's huggingface_hub allows its metadata requests by
+// default (HF_HUB_ETAG_TIMEOUT), so a blocked host fails after seconds, not after the OS's minutes.
 const defaultConnectTimeoutMs = 10_000;
 const defaultReadTimeoutMs = 60_000;
 const defaultResumeRetries = 3;
@@ -54,10 +54,10 @@ const repoIdPattern = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._
 const revisionPattern = /^[A-Za-z0-9._][A-Za-z0-9._/-]*$/;
 
 /**
- * Returns the absolute path of a folder holding the model named by `base`: a local folder (absolute,
- * `~/...`, or relative to `projectRoot`), or a hub id such as `bert-base-chinese`, `hfl/rbt3` or
- * `hfl/rbt3@<branch, tag or commit>`, whose snapshot in the hub cache is returned, downloaded first
- * when the cache lacks it. A complete cached snapshot is returned without any network request.
+ * Returns the absolute path of a folder holding the model named by `base`. That is either a local folder
+ * (absolute, `~/...`, or relative to `projectRoot`), or the hub cache snapshot of a hub id such as
+ * `bert-base-chinese`, `hfl/rbt3` or `hfl/rbt3@<branch, tag or commit>`, downloaded first when missing.
+ * A complete cached snapshot is returned without any network request.
  */
 export async function resolveModel(base: string, options: ResolveModelOptions = {}): Promise<string> {
   const trimmed = base.trim();
@@ -73,7 +73,7 @@ export async function resolveModel(base: string, options: ResolveModelOptions = 
 
   const env = options.env ?? process.env;
   const { repoId, revision } = parseHubId(trimmed);
-  const cache = new RepoCache(repoId, options.cacheDir);
+  const cache = new RepoCache(repoId, options.cacheDir ?? hubCacheDir(env));
   const cachedCommit = cache.readCommit(revision);
   if (cachedCommit !== undefined && isSnapshotComplete(cache, cachedCommit)) return cache.snapshotFolder(cachedCommit);
 
@@ -253,6 +253,9 @@ async function fetchIntoCache(
   onProgress?: ProgressCallback,
 ): Promise<void> {
   const blob = cache.blobPath(metadata.etag);
+  // NOTE: unlike huggingface_hub, no lock file guards the blob, so two processes downloading the same
+  // file at once append to one partial file. The size check, and for LFS files the sha256 check, then
+  // reject the result.
   if (!fs.existsSync(blob)) {
     fs.mkdirSync(path.dirname(blob), { recursive: true });
     await downloadBlob(hub, file, metadata, blob, onProgress);

@@ -53,7 +53,7 @@ export class AdamW {
     }
   }
 
-  /** Applies one update. `gradients` is keyed by weight name; a weight without a gradient is left as it is. */
+  /** Applies one update. `gradients` is keyed by weight name, and a weight without a gradient keeps its value. */
   applyGradients(gradients: Map<string, tf.Tensor>, learningRate: number): void {
     this.step++;
     const firstCorrection = 1 - this.beta1 ** this.step;
@@ -65,13 +65,13 @@ export class AdamW {
         if (!gradient) continue;
         const m = this.firstMoments.get(name)!;
         const v = this.secondMoments.get(name)!;
+        const decay = this.weightDecay > 0 && !isExcludedFromWeightDecay(name) ? this.weightDecay : 0;
 
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1)));
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2)));
 
         // The decay uses the weight before this step's Adam update, as torch.optim.AdamW does.
-        let weight: tf.Tensor = variable;
-        if (this.weightDecay > 0 && !isExcludedFromWeightDecay(name)) weight = tf.mul(variable, 1 - learningRate * this.weightDecay);
+        const weight = decay > 0 ? tf.mul(variable, 1 - learningRate * decay) : variable;
 
         const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(secondCorrection)), this.epsilon);
         const update = tf.mul(tf.div(m, denominator), learningRate / firstCorrection);

@@ -1,17 +1,26 @@
 // Finds the folder of a non-builtin base model: a local folder, or a Hugging Face hub id downloaded into
-// the standard cache.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { UserInputError } from '../../shared/errors';
+// the standard cache (through HF_ENDPOINT or the mirror the extension passes as FINETUNE_HUB_ENDPOINT).
 import { t } from '../../shared/l10n';
+import { resolveModel } from '../hub/resolve';
 import type { TrainingReporter } from './reporter';
 
+/** Least time between two download progress lines, so the log and the IPC channel are not flooded. */
+const PROGRESS_INTERVAL_MS = 2000;
+
 export async function resolveModelFolder(base: string, projectRoot: string, reporter: TrainingReporter): Promise<string> {
-  const local = path.resolve(projectRoot, base);
-  if (fs.existsSync(path.join(local, 'config.json'))) return local;
-  if (path.isAbsolute(base) || base.startsWith('.')) {
-    throw new UserInputError(t('The model folder {0} has no config.json. Point model.base at a folder holding a Hugging Face model.', local), { field: 'model.base' });
-  }
-  reporter.log('info', t('Model {0} is not a local folder; looking it up on the Hugging Face hub.', base));
-  throw new UserInputError(t('Downloading {0} from the hub is not available in this build. Download the model folder and set model.base to its path.', base), { field: 'model.base' });
+  let lastReport = 0;
+  return resolveModel(base, {
+    projectRoot,
+    endpoint: process.env.FINETUNE_HUB_ENDPOINT || undefined,
+    onProgress: (file, done, total) => {
+      const now = Date.now();
+      if (now - lastReport < PROGRESS_INTERVAL_MS && done !== total) return;
+      lastReport = now;
+      const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+      reporter.log(
+        'info',
+        total ? t('Downloading {0}: {1} of {2} MB', file, megabytes(done), megabytes(total)) : t('Downloading {0}: {1} MB', file, megabytes(done)),
+      );
+    },
+  });
 }

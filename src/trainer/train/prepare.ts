@@ -11,6 +11,7 @@ import { UserInputError } from '../../shared/errors';
 import { readJson, writeJsonAtomic } from '../../shared/files';
 import { packageRoot, t } from '../../shared/l10n';
 import { loadProject, parseProject, resolveProjectPath } from '../../shared/project/load';
+import { ProjectError } from '../../shared/project/problems';
 import { findPreset } from '../../shared/project/presets';
 import type { BackendName, FinetuneProject, LoadedProject } from '../../shared/project/types';
 import type { LabelledExample } from '../../shared/data/types';
@@ -19,10 +20,11 @@ import { makeBertConfig } from '../models/bert/config';
 import { BertForSequenceClassification } from '../models/bert/model';
 import { loadBertForSequenceClassification, type LabelMaps } from '../models/bert/pretrained';
 import { resolveModelFolder } from './modelSource';
+import { readPytorchCheckpoint } from '../weights/pytorch';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
 import { AdamW } from './adamw';
 import type { EncodedExample } from './batches';
-import { restoreCheckpoint, type TrainingState } from './checkpoint';
+import { checkUnchangedExamples, epochsToTrain, fingerprintExamples, restoreCheckpoint, type TrainingState } from './checkpoint';
 import type { TrainingReporter } from './reporter';
 import { createRunFolder, runFiles } from './runFolder';
 import type { TrainOptions } from './trainProject';
@@ -33,6 +35,8 @@ export interface RunInfo {
   projectRoot: string;
   createdAt: string;
   modelFolder: string;
+  /** fingerprintExamples of the splits, so a resume detects an edited data file. */
+  examplesSha256?: string;
 }
 
 export interface PreparedRun {
@@ -102,9 +106,10 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
 
   // Run folder: a new one per run, never shared.
   const runDir = resumeDir ?? createRunFolder(resolveProjectPath(loaded, project.output), project.name);
+  if (resumeDir) checkUnchangedExamples(readJson<RunInfo>(path.join(resumeDir, 'run.json')).examplesSha256, parts, dataFile, resumeDir);
   if (!resumeDir) {
     writeJsonAtomic(path.join(runDir, runFiles.project), project);
-    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, createdAt: new Date().toISOString(), modelFolder };
+    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, createdAt: new Date().toISOString(), modelFolder, examplesSha256: fingerprintExamples(parts) };
     writeJsonAtomic(path.join(runDir, 'run.json'), info);
     writeSplitFile(path.join(runDir, runFiles.split), kept.map((example, index) => ({ row: example.row, split: splits[index] })));
   }
@@ -123,7 +128,10 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
     });
     model = new BertForSequenceClassification(config, numLabels, { seed: project.training.seed });
   } else {
-    const { model: loadedModel, report } = await loadBertForSequenceClassification(modelFolder, numLabels, labelMaps, { seed: project.training.seed });
+    const { model: loadedModel, report } = await loadBertForSequenceClassification(modelFolder, numLabels, labelMaps, {
+      seed: project.training.seed,
+      readPytorchCheckpoint: async (file) => readPytorchCheckpoint(file),
+    });
     model = loadedModel;
     if (report.initialised.length > 0) reporter.log('info', t('New weights (trained from scratch): {0}.', report.initialised.join(', ')));
     if (report.ignored.length > 0) reporter.log('info', t('Weights in the checkpoint not used by the classifier: {0}.', report.ignored.length));
@@ -133,6 +141,9 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
   let resumeState: TrainingState | undefined;
   if (resumeDir) {
     resumeState = restoreCheckpoint(resumeDir, model, optimizer);
+    // Without --epochs the run ends as planned; with it, the schedule is rebuilt for the new total.
+    project.training.epochs = epochsToTrain(resumeState, options.epochs);
+    resumeState.epochs = project.training.epochs;
     reporter.log('info', t('Resuming at step {0} (epoch {1}).', resumeState.step, resumeState.epoch + 1));
   }
 
@@ -189,9 +200,7 @@ export function loadRunProject(runDir: string): LoadedProject {
   }
   const info = readJson<RunInfo>(infoFile);
   const { loaded, problems } = parseProject(fs.readFileSync(projectFile, 'utf8'), projectFile);
-  if (!loaded) {
-    throw new UserInputError(problems.map((problem) => problem.message).join('\n'), { file: projectFile });
-  }
+  if (!loaded) throw new ProjectError(projectFile, problems);
   return { ...loaded, file: info.projectFile, root: info.projectRoot };
 }
 
@@ -205,14 +214,14 @@ function reportDropped(dropped: readonly { reason: string; row: number; rawLabel
   }
   const counts = new Map<string, number>();
   for (const row of dropped) counts.set(row.reason, (counts.get(row.reason) ?? 0) + 1);
-  const reasons: Record<string, string> = {
-    unlabelled: t('without a label'),
-    'unknown-label': t('with a label that is not in finetune.json'),
-    'empty-text': t('with empty text'),
-    'too-short': t('shorter than cleaning.minLength'),
-    duplicate: t('beyond cleaning.maxCopies copies of the same text'),
+  const messages: Record<string, (count: number) => string> = {
+    unlabelled: (count) => t('Skipped {0} rows without a label.', count),
+    'unknown-label': (count) => t('Skipped {0} rows with a label that is not in finetune.json.', count),
+    'empty-text': (count) => t('Skipped {0} rows with empty text.', count),
+    'too-short': (count) => t('Skipped {0} rows shorter than cleaning.minLength.', count),
+    duplicate: (count) => t('Skipped {0} rows beyond cleaning.maxCopies copies of the same text.', count),
   };
   for (const [reason, count] of counts) {
-    reporter.log('info', t('Skipped {0} rows {1}.', count, reasons[reason] ?? reason));
+    reporter.log('info', messages[reason]?.(count) ?? `${reason}: ${count}`);
   }
 }

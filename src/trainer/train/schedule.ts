@@ -4,7 +4,7 @@
 export interface LinearScheduleOptions {
   /** Learning rate reached at the end of warmup. */
   peakLearningRate: number;
-  /** Number of optimizer steps of the rise; 0 starts at the peak. */
+  /** Number of optimizer steps of the rise. With 0, the schedule starts at the peak. */
   warmupSteps: number;
   /** Total number of optimizer steps in the run. */
   totalSteps: number;

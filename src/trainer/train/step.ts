@@ -11,7 +11,7 @@ export interface Batch {
   inputIds: Int32Array;
   /** 1 for tokens, 0 for padding. */
   attentionMask: Int32Array | Float32Array;
-  /** Segment ids; all 0 when omitted. */
+  /** Segment ids, all 0 when omitted. */
   tokenTypeIds?: Int32Array;
   /** Class index of each row, [batchSize]. Only training reads it. */
   labels: Int32Array;
@@ -21,7 +21,7 @@ export interface Batch {
 
 export interface TrainStepOptions {
   learningRate: number;
-  /** Largest global L2 norm of the gradients; larger gradients are scaled down to it. */
+  /** Maximum global L2 norm of the gradients. Larger gradients are scaled down to it. */
   maxGradNorm: number;
   /** Seed of this step's dropout masks. */
   dropoutSeed: number;

@@ -3,15 +3,14 @@
 // The loop reads top-down in the order of each step: learning rate, step (clip inside), log, checkpoint,
 // cancellation; at the end of each epoch, evaluate, keep the best model and check early stopping.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserInputError } from '../../shared/errors';
 import { t } from '../../shared/l10n';
 import type { EpochRecord, Evaluation, RunStatus } from '../../shared/run/types';
 import { epochBatchOrder, makeBatch } from './batches';
 import { saveCheckpoint, type TrainingState } from './checkpoint';
 import { evaluateExamples, testEvaluation } from './evaluation';
+import { injectNanFault } from './faults';
 import { prepareRun, type PreparedRun } from './prepare';
 import { mixSeed } from './random';
 import type { CancellationFlag, TrainingReporter } from './reporter';
@@ -24,7 +23,10 @@ import { writeTokenizerFiles } from '../tokenizer';
 export interface TrainOptions {
   /** finetune.json of the project; ignored when `resume` names a run folder. */
   projectFile: string;
-  /** Overrides training.epochs. */
+  /**
+   * Overrides training.epochs. With `resume`, sets the epochs to train to, and the learning-rate schedule
+   * is rebuilt for them; the run folder's finetune.json keeps the epochs the run started with.
+   */
   epochs?: number;
   /** Overrides the project's backend. */
   backend?: string;
@@ -74,6 +76,7 @@ async function trainPrepared(
   const totalSteps = stepsPerEpoch * training.epochs;
   const warmupSteps = Math.round(training.warmupRatio * totalSteps);
   const state: TrainingState = run.resumeState ?? {
+    epochs: training.epochs,
     step: 0,
     epoch: 0,
     batchInEpoch: 0,
@@ -114,6 +117,7 @@ async function trainPrepared(
       const learningRate = linearWarmupDecay(state.step, { peakLearningRate: training.learningRate, warmupSteps, totalSteps });
 
       // 2. One optimizer step: forward, loss, gradients, clipping, AdamW update.
+      injectNanFault(model.weights, state.step + 1);
       const batch = makeBatch(train, batches[b], tokenizer.padTokenId);
       const { loss, gradNorm } = await trainStep(model, optimizer, batch, {
         learningRate,
@@ -157,8 +161,9 @@ async function trainPrepared(
       }
       reporter.progress({ epoch: epoch + 1, epochs: training.epochs, step: state.step, totalSteps, loss });
 
-      // 5. Checkpoint every few steps, so a crash loses at most that many.
-      if (state.step % training.checkpointEverySteps === 0) saveCheckpoint(runDir, model, optimizer, { ...state, epoch });
+      // 5. Checkpoint every few steps, so a crash loses at most that many. The last step of an epoch is
+      // saved after the evaluation instead, so every record written after a checkpoint has a later step.
+      if (state.step % training.checkpointEverySteps === 0 && b + 1 < batches.length) saveCheckpoint(runDir, model, optimizer, { ...state, epoch });
 
       // 6. Cancellation is checked between steps; the checkpoint makes the run resumable.
       if (flag.cancelled) {
@@ -240,9 +245,4 @@ function now(): string {
   return new Date().toISOString();
 }
 
-export function assertRunFolder(runDir: string): void {
-  if (!fs.existsSync(path.join(runDir, runFiles.project))) {
-    throw new UserInputError(t('{0} is not a run folder: it has no finetune.json. Pass a folder under runs/.', runDir), { file: runDir });
-  }
-}
 

@@ -5,7 +5,7 @@
 //   <archive>/data/<key>    raw bytes of one storage, in the byte order named by <archive>/byteorder
 //   <archive>/byteorder     `little` or `big`; absent in files from before PyTorch 1.10 (little-endian)
 //
-// The pickle stream is read by a restricted unpickler: it knows only the opcodes and the globals a state
+// The pickle stream is read by a restricted unpickler: it accepts only the opcodes and the globals a state
 // dict uses (collections.OrderedDict, torch._utils._rebuild_tensor_v2 and its relatives, torch.*Storage
 // types) and builds plain values from them. Any other global, such as os.system or builtins.eval, stops
 // loading with an error that names it. Nothing is ever called or evaluated.
@@ -81,7 +81,7 @@ interface StorageReference {
   numel: number;
 }
 
-/** What _rebuild_tensor_v2 describes: a strided view into a storage. */
+/** A strided view into a storage, as _rebuild_tensor_v2 describes it. */
 interface TensorView {
   kind: 'tensor';
   storage: StorageReference;
@@ -647,7 +647,7 @@ function decodeStorage(raw: Buffer, storage: StorageReference, littleEndian: boo
       for (let i = 0; i < count; i++) {
         const value = view.getBigInt64(i * 8, littleEndian);
         if (value > 2147483647n || value < -2147483648n) {
-          throw new UserInputError(t('Tensor {0} in {1} holds an int64 value outside the int32 range.', name, file), { file });
+          throw new UserInputError(t('Tensor {0} in {1} contains an int64 value outside the int32 range, which is not supported.', name, file), { file });
         }
         out[i] = Number(value);
       }

@@ -42,7 +42,7 @@ export function readSafetensors(file: string): SafetensorsFile {
   return parseSafetensors(fs.readFileSync(file), file);
 }
 
-/** Decodes safetensors bytes; `file` only names the source in error messages. */
+/** Decodes safetensors bytes. `file` only names the source in error messages. */
 export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'): SafetensorsFile {
   const invalid = (detail: string) =>
     new UserInputError(t('{0} is not a valid safetensors file: {1}. Download or export the model again.', file, detail), { file });

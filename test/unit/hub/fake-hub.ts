@@ -36,6 +36,12 @@ export class FakeHub {
   private readonly lfsObjects = new Map<string, { name: string; content: Buffer }>();
   private origin = '';
 
+  /**
+   * Old repository id → current id. Requests under an old id get a 307 to a relative URL, which the hub
+   * sends for renamed repositories such as bert-base-chinese → google-bert/bert-base-chinese.
+   */
+  readonly renamed = new Map<string, string>();
+
   constructor(private readonly repos: Record<string, FakeRepo>) {
     for (const repo of Object.values(repos)) {
       for (const files of Object.values(repo.commits)) {
@@ -73,6 +79,8 @@ export class FakeHub {
     const match = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!match) return end(response, 404, {});
     const [, repoId, encodedRevision, file] = match;
+    const newId = this.renamed.get(repoId);
+    if (newId) return end(response, 307, { Location: `/${newId}/resolve/${encodedRevision}/${file}` });
     const repo = this.repos[repoId];
     if (!repo) return end(response, 401, { 'X-Error-Code': 'RepoNotFound' });
     const revision = decodeURIComponent(encodedRevision);
@@ -141,7 +149,7 @@ export function sha256(content: Buffer): string {
   return crypto.createHash('sha256').update(content).digest('hex');
 }
 
-/** The id git gives a blob, which the hub sends as the ETag of small files. */
+/** Computes the git blob id, which the hub sends as the ETag of small files. */
 export function gitBlobId(content: Buffer): string {
   return crypto.createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }

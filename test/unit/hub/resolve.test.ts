@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
+import { getHFHubCachePath } from '@huggingface/hub';
+import { hubCacheDir } from '../../../src/trainer/hub/cache';
 import { ModelResolveError } from '../../../src/trainer/hub/errors';
 import { resolveModel, type ResolveModelOptions } from '../../../src/trainer/hub/resolve';
 import { deterministicBytes, FakeHub, gitBlobId, sha256, type FakeRepo } from './fake-hub';
@@ -35,6 +37,8 @@ function makeRepos(): Record<string, FakeRepo> {
         [commitV1]: {
           'config.json': { content: configV1 },
           'vocab.txt': { content: vocab },
+          // An empty file needs no body request, but still gets a blob and a link.
+          'special_tokens_map.json': { content: Buffer.alloc(0) },
           'model.safetensors': { content: safetensors, lfs: true },
         },
       },
@@ -129,7 +133,8 @@ describe('resolveModel from a hub', () => {
     const ranges = hub.requests.filter((request) => request.path.startsWith('/cdn-lfs/') && request.range !== undefined);
     assert.equal(ranges.length, 1, 'one resumed request');
     const start = Number(/^bytes=(\d+)-$/.exec(ranges[0].range ?? '')?.[1]);
-    assert.ok(start > 0 && start <= safetensors.length / 2, `resumed from byte ${start}`);
+    assert.ok(start > 0, `resumed from byte ${start}`);
+    assert.ok(start <= safetensors.length / 2, `resumed from byte ${start}`);
   });
 
   it('resumes a partial file in a later call', async () => {
@@ -142,7 +147,8 @@ describe('resolveModel from a hub', () => {
     assert.equal(failure.failure, 'interrupted');
     const partial = path.join(repoFolder('test-org/tiny-bert'), 'blobs', `${sha256(safetensors)}.incomplete`);
     const partialSize = fs.statSync(partial).size;
-    assert.ok(partialSize > 0 && partialSize < safetensors.length);
+    assert.ok(partialSize > 0);
+    assert.ok(partialSize < safetensors.length);
 
     const folder = await resolveModel('test-org/tiny-bert', options({ resumeRetries: 0 }));
 
@@ -169,10 +175,29 @@ describe('resolveModel from a hub', () => {
     assert.equal(folder, path.join(repoFolder('test-org/tiny-bert'), 'snapshots', commitV1));
     assert.equal(fs.readFileSync(path.join(repoFolder('test-org/tiny-bert'), 'refs', 'v1'), 'utf8'), commitV1);
     assert.deepEqual(fs.readFileSync(path.join(folder, 'config.json')), configV1);
+    assert.equal(fs.readFileSync(path.join(folder, 'special_tokens_map.json')).length, 0);
     // Every file after config.json is requested at the commit, not at the moving branch name.
     const afterConfig = hub.requests.filter((request) => request.path.includes('/resolve/') && !request.path.endsWith('config.json'));
     assert.ok(afterConfig.length > 0);
     for (const request of afterConfig) assert.ok(request.path.includes(`/resolve/${commitV1}/`), request.path);
+  });
+
+  it('follows a renamed repository', async () => {
+    hub.renamed.set('tiny-bert-old', 'test-org/tiny-bert');
+
+    const folder = await resolveModel('tiny-bert-old', options());
+
+    assert.equal(folder, path.join(repoFolder('tiny-bert-old'), 'snapshots', commitMain));
+    assert.deepEqual(fs.readFileSync(path.join(folder, 'model.safetensors')), safetensors);
+    assert.deepEqual(fs.readFileSync(path.join(folder, 'config.json')), config);
+  });
+
+  it('places the cache under HF_HOME', async () => {
+    const hfHome = path.join(cacheDir, 'hf-home');
+
+    const folder = await resolveModel('test-org/tiny-bert', { endpoint, env: { HF_ENDPOINT: unreachable, HF_HOME: hfHome } });
+
+    assert.equal(folder, path.join(hfHome, 'hub', 'models--test-org--tiny-bert', 'snapshots', commitMain));
   });
 
   it('reads the endpoint from HF_ENDPOINT', async () => {
@@ -274,6 +299,38 @@ describe('resolveModel from a hub', () => {
       });
     } finally {
       l10n.config({ contents: {} });
+    }
+  });
+});
+
+describe('hubCacheDir', () => {
+  const variables = ['HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_HOME', 'XDG_CACHE_HOME'] as const;
+  let saved: Record<string, string | undefined>;
+
+  beforeEach(() => {
+    saved = Object.fromEntries(variables.map((name) => [name, process.env[name]]));
+  });
+
+  afterEach(() => {
+    for (const name of variables) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  it('agrees with @huggingface/hub', () => {
+    const cases: Partial<Record<(typeof variables)[number], string>>[] = [
+      {},
+      { XDG_CACHE_HOME: '/xdg' },
+      { HF_HOME: '/hf-home', XDG_CACHE_HOME: '/xdg' },
+      { HUGGINGFACE_HUB_CACHE: '/legacy-cache', HF_HOME: '/hf-home' },
+      { HF_HUB_CACHE: '/hub-cache', HUGGINGFACE_HUB_CACHE: '/legacy-cache', HF_HOME: '/hf-home' },
+    ];
+    for (const variablesSet of cases) {
+      for (const name of variables) delete process.env[name];
+      Object.assign(process.env, variablesSet);
+
+      assert.equal(hubCacheDir(), getHFHubCachePath(), JSON.stringify(variablesSet));
     }
   });
 });

@@ -40,6 +40,11 @@ export function projectJson(overrides: Record<string, unknown> = {}): string {
   );
 }
 
+/** The text of a diagnostic's message, which LSP 3.18 also allows as Markdown. */
+export function messageOf(diagnostic: Diagnostic): string {
+  return typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
+}
+
 export class TestClient {
   readonly documents = new Map<string, TextDocument>();
   readonly stats = new Map<string, DatasetStats>();

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { makeWorkspace, projectJson, TestClient } from './lspClient';
+import { makeWorkspace, messageOf, projectJson, TestClient } from './lspClient';
 
 function messages(diagnostics: Diagnostic[]): string {
-  return diagnostics.map((diagnostic) => diagnostic.message).join('\n');
+  return diagnostics.map(messageOf).join('\n');
 }
 
 describe('finetune.json checks over LSP', () => {
@@ -18,7 +18,7 @@ describe('finetune.json checks over LSP', () => {
     client = await TestClient.start(makeWorkspace({ 'finetune.json': projectJson() }));
     const diagnostics = await client.publishedFor(client.uri('finetune.json'));
     assert.equal(diagnostics.length, 1);
-    assert.match(diagnostics[0].message, /reviews\.csv not found/);
+    assert.match(messageOf(diagnostics[0]), /reviews\.csv not found/);
     assert.equal(diagnostics[0].range.start.line, 3);
   });
 
@@ -36,7 +36,7 @@ describe('finetune.json checks over LSP', () => {
     const diagnostics = await client.publishedFor(document.uri, (found) => found.length > 0);
     assert.match(messages(diagnostics), /reviews\.csv has labels that are not in this map: "普通" \(2 rows\)/);
     assert.match(messages(diagnostics), /No row of reviews\.csv has the label "中性"/);
-    const unused = diagnostics.find((diagnostic) => diagnostic.message.includes('"中性"'))!;
+    const unused = diagnostics.find((diagnostic) => messageOf(diagnostic).includes('"中性"'))!;
     assert.equal(document.getText().split('\n')[unused.range.start.line].includes('"中性"'), true);
   });
 
@@ -56,7 +56,7 @@ describe('finetune.json checks over LSP', () => {
     client = await TestClient.start(makeWorkspace({ 'finetune.json': project, 'reviews.csv': 'review,label\n好喝,好评\n' }));
     const document = await client.open('finetune.json');
     const diagnostics = await client.publishedFor(document.uri, (found) => found.length > 0);
-    assert.ok(diagnostics.some((diagnostic) => diagnostic.severity === 1 && diagnostic.message.includes('labels.好评')), messages(diagnostics));
+    assert.ok(diagnostics.some((diagnostic) => diagnostic.severity === 1 && messageOf(diagnostic).includes('labels.好评')), messages(diagnostics));
   });
 
   it('editing the open project re-checks its data file', async () => {

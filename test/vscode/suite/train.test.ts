@@ -30,7 +30,9 @@ describe('finetune.train', function () {
     projectFile = path.join(workspaceRoot(), 'finetune.json');
     assert.ok(fs.existsSync(projectFile), `${projectFile} is missing; the harness copies examples/milk-tea`);
 
+    const started = Date.now();
     result = await vscode.commands.executeCommand<TrainResult>('finetune.train', { epochs: 1 });
+    console.log(`      finetune.train resolved after ${((Date.now() - started) / 1000).toFixed(1)} s: ${result?.status}`);
   });
 
   it('resolves with the run folder and status', () => {

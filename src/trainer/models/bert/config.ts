@@ -3,13 +3,13 @@ import { UserInputError } from '../../../shared/errors';
 import { t } from '../../../shared/l10n';
 
 export interface BertConfig {
-  /** Number of token ids. Default 30522 (bert-base-uncased); bert-base-chinese has 21128. */
+  /** Number of token ids. Default 30522, as bert-base-uncased. bert-base-chinese has 21128. */
   vocab_size: number;
   /** Width of every hidden state. Default 768. */
   hidden_size: number;
   /** Number of encoder layers. Default 12. */
   num_hidden_layers: number;
-  /** Attention heads per layer; must divide hidden_size. Default 12. */
+  /** Attention heads per layer, a divisor of hidden_size. Default 12. */
   num_attention_heads: number;
   /** Width of the feed-forward layer. Default 3072. */
   intermediate_size: number;
@@ -27,9 +27,9 @@ export interface BertConfig {
   layer_norm_eps: number;
   /** Standard deviation of the normal initialisation. Default 0.02. */
   initializer_range: number;
-  /** Token id of [PAD]; its word embedding starts at zero. Default 0. */
+  /** Token id of [PAD], whose word embedding starts at zero. Default 0. */
   pad_token_id: number;
-  /** Dropout before the classifier; null means hidden_dropout_prob. Default null. */
+  /** Dropout before the classifier, or null for hidden_dropout_prob. Default null. */
   classifier_dropout: number | null;
   /** Label names by class index, with string keys as in config.json ("0": "好评"). */
   id2label: Record<string, string>;
@@ -65,7 +65,7 @@ export function makeBertConfig(fields: Partial<BertConfig>, file = 'config.json'
 }
 
 /**
- * Reads the BERT fields of a parsed config.json. Unknown fields are ignored; missing fields take the
+ * Reads the BERT fields of a parsed config.json. Unknown fields are ignored, and missing fields take the
  * transformers defaults. Throws UserInputError naming the file and field when a value is unusable.
  */
 export function parseBertConfig(json: unknown, file = 'config.json'): BertConfig {
@@ -73,11 +73,27 @@ export function parseBertConfig(json: unknown, file = 'config.json'): BertConfig
     throw new UserInputError(t('{0} must contain a JSON object. Download the model again.', file), { file });
   }
   const source = json as Record<string, unknown>;
+
+  // RoBERTa-style checkpoints offset position ids and relative position embeddings add weights, so
+  // running them through this BERT would load without error but compute something else.
+  if (source.model_type !== undefined && source.model_type !== 'bert') {
+    throw new UserInputError(
+      t('"model_type" in {0} is "{1}", but only "bert" models can be trained as classifiers. Choose a BERT checkpoint.', file, String(source.model_type)),
+      { file, field: 'model_type' },
+    );
+  }
+  if (source.position_embedding_type !== undefined && source.position_embedding_type !== 'absolute') {
+    throw new UserInputError(
+      t('"position_embedding_type" in {0} is "{1}", but only "absolute" is supported. Choose a checkpoint with absolute position embeddings.', file, String(source.position_embedding_type)),
+      { file, field: 'position_embedding_type' },
+    );
+  }
+
   const fields: Partial<BertConfig> = {};
   for (const key of Object.keys(defaultBertConfig) as (keyof BertConfig)[]) {
     if (source[key] !== undefined) (fields as Record<string, unknown>)[key] = source[key];
   }
-  // Older checkpoints name the activation "gelu_new" or "gelu_python"; "gelu_python" is the same erf form.
+  // transformers' "gelu_python" is the same erf form as "gelu", written in Python.
   if (fields.hidden_act === ('gelu_python' as string)) fields.hidden_act = 'gelu';
   return makeBertConfig(fields, file);
 }

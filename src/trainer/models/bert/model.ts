@@ -59,9 +59,10 @@ export class BertForSequenceClassification {
   }
 
   /**
-   * Computes classification logits.
-   * inputIds: [batch, seq] int32; attentionMask: [batch, seq], 1 for tokens and 0 for padding;
-   * tokenTypeIds: [batch, seq] int32, all 0 when omitted. Returns [batch, numLabels].
+   * Computes classification logits [batch, numLabels].
+   * - inputIds: [batch, seq] int32.
+   * - attentionMask: [batch, seq], 1 for tokens and 0 for padding.
+   * - tokenTypeIds: [batch, seq] int32, all 0 when omitted.
    */
   logits(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, tokenTypeIds: tf.Tensor2D | undefined, options: LogitsOptions): tf.Tensor2D {
     return tf.tidy(() => {

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserInputError } from '../../../shared/errors';
 import { t } from '../../../shared/l10n';
-import { readSafetensors, writeFileAtomic, writeSafetensors, type StoredTensor, type TensorToWrite } from '../../weights/safetensors';
+import { readPytorchCheckpoint } from '../../weights/pytorch';
+import { readSafetensors, writeFileAtomic, writeSafetensors, type TensorToWrite } from '../../weights/safetensors';
 import { parseBertConfig, type BertConfig } from './config';
 import { BertForSequenceClassification } from './model';
 
@@ -20,19 +21,25 @@ export interface LabelMaps {
 export interface WeightLoadReport {
   /** Model weights absent from the checkpoint, left at their fresh initialisation (the classifier of a base model, for example). */
   initialised: string[];
-  /** Checkpoint weights whose shape differs from the model's (a classifier with another number of labels); re-initialised. */
+  /** Checkpoint weights with another shape than the model's (a classifier for another label count), re-initialised. */
   resized: string[];
   /** Checkpoint names the model does not use, such as the `cls.*` pre-training heads. */
   ignored: string[];
 }
 
+/** A checkpoint tensor decoded to float32 (floating-point dtypes) or int32 (integer dtypes). */
+export interface CheckpointTensorData {
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
 /** Reads the tensors of a checkpoint format other than safetensors, such as pytorch_model.bin. */
-export type CheckpointReader = (file: string) => Promise<Map<string, StoredTensor>>;
+export type CheckpointReader = (file: string) => Map<string, CheckpointTensorData> | Promise<Map<string, CheckpointTensorData>>;
 
 export interface LoadBertOptions {
   /** Seed for weights the checkpoint lacks. Default 42. */
   seed?: number;
-  /** Reads pytorch_model.bin when the folder has no model.safetensors. */
+  /** Reads pytorch_model.bin when the folder has no model.safetensors. Default: readPytorchCheckpoint of weights/pytorch.ts. */
   readPytorchCheckpoint?: CheckpointReader;
 }
 
@@ -92,13 +99,14 @@ export async function loadBertForSequenceClassification(
   }
 }
 
-async function readCheckpoint(folder: string, options: LoadBertOptions): Promise<{ tensors: Map<string, StoredTensor>; file: string }> {
+async function readCheckpoint(folder: string, options: LoadBertOptions): Promise<{ tensors: Map<string, CheckpointTensorData>; file: string }> {
   const safetensorsFile = path.join(folder, 'model.safetensors');
   if (fs.existsSync(safetensorsFile)) return { tensors: readSafetensors(safetensorsFile).tensors, file: safetensorsFile };
 
   const pytorchFile = path.join(folder, 'pytorch_model.bin');
-  if (fs.existsSync(pytorchFile) && options.readPytorchCheckpoint) {
-    return { tensors: await options.readPytorchCheckpoint(pytorchFile), file: pytorchFile };
+  if (fs.existsSync(pytorchFile)) {
+    const reader = options.readPytorchCheckpoint ?? readPytorchCheckpoint;
+    return { tensors: await reader(pytorchFile), file: pytorchFile };
   }
   throw new UserInputError(t('No model weights found in {0}: expected model.safetensors or pytorch_model.bin.', folder), { file: folder });
 }
@@ -107,7 +115,7 @@ async function readCheckpoint(folder: string, options: LoadBertOptions): Promise
  * Copies checkpoint tensors into the model's variables under their canonical names. A wrong shape
  * outside the classifier means a different architecture and raises UserInputError naming the file.
  */
-export function assignCheckpoint(model: BertForSequenceClassification, tensors: Map<string, StoredTensor>, file: string, seed: number): WeightLoadReport {
+export function assignCheckpoint(model: BertForSequenceClassification, tensors: Map<string, CheckpointTensorData>, file: string, seed: number): WeightLoadReport {
   const report: WeightLoadReport = { initialised: [], resized: [], ignored: [] };
   const assigned = new Set<string>();
 
@@ -136,7 +144,7 @@ export function assignCheckpoint(model: BertForSequenceClassification, tensors: 
   for (const name of model.weights.keys()) {
     const position = index++;
     if (assigned.has(name)) continue;
-    // The constructor already drew every weight; a resized one is drawn again so its seed does not depend on the checkpoint.
+    // The constructor already drew every weight. A resized one is drawn again from its own seed.
     if (report.resized.includes(name)) model.reinitialise(name, seed + 7919 * position);
     else report.initialised.push(name);
   }

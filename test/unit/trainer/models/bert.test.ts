@@ -223,6 +223,28 @@ describe('BERT classifier', () => {
     source.dispose();
   });
 
+  it('pytorch_model.bin goes through the reader hook', async () => {
+    const source = new BertForSequenceClassification(tinyConfig(), 3, { seed: 8 });
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, variable] of source.weights) tensors.set(name, { shape: variable.shape, data: variable.dataSync() as Float32Array });
+    fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(tinyConfig()));
+    fs.writeFileSync(path.join(folder, 'pytorch_model.bin'), '');
+    const requested: string[] = [];
+
+    const { model, report } = await loadBertForSequenceClassification(folder, 3, labels, {
+      readPytorchCheckpoint: (file) => {
+        requested.push(file);
+        return tensors;
+      },
+    });
+
+    assert.deepEqual(requested, [path.join(folder, 'pytorch_model.bin')]);
+    assert.deepEqual(report.initialised, []);
+    assert.deepEqual(model.weights.get('classifier.weight')!.arraySync(), source.weights.get('classifier.weight')!.arraySync());
+    source.dispose();
+    model.dispose();
+  });
+
   it('missing weights file is reported', async () => {
     fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(tinyConfig()));
     await assert.rejects(loadBertForSequenceClassification(folder, 3, labels), (error: unknown) => isUserInputError(error));
@@ -233,6 +255,18 @@ describe('BERT classifier', () => {
       () => parseBertConfig({ hidden_size: 10, num_attention_heads: 4 }, 'model/config.json'),
       (error: unknown) => isUserInputError(error) && error.location.field === 'hidden_size' && error.location.file === 'model/config.json',
     );
+  });
+
+  it('config rejects other model types', () => {
+    assert.throws(
+      () => parseBertConfig({ model_type: 'roberta' }, 'config.json'),
+      (error: unknown) => isUserInputError(error) && error.location.field === 'model_type',
+    );
+    assert.throws(
+      () => parseBertConfig({ model_type: 'bert', position_embedding_type: 'relative_key' }, 'config.json'),
+      (error: unknown) => isUserInputError(error) && error.location.field === 'position_embedding_type',
+    );
+    assert.equal(parseBertConfig({ model_type: 'bert', position_embedding_type: 'absolute', vocab_size: 21128 }).vocab_size, 21128);
   });
 
   it('canonical names follow BertForSequenceClassification', () => {

@@ -43,8 +43,8 @@ describe('AdamW', () => {
   });
 
   it('update matches a hand computation', () => {
-    const weight = tf.variable(tf.tensor1d([1, -2]), true, 'adamw-test.dense.weight');
-    const bias = tf.variable(tf.tensor1d([0.5]), true, 'adamw-test.dense.bias');
+    const weight = tf.variable(tf.tensor1d([1, -2]));
+    const bias = tf.variable(tf.tensor1d([0.5]));
     const optimizer = new AdamW(new Map([['dense.weight', weight], ['dense.bias', bias]]), { weightDecay: 0.1 });
     const learningRate = 0.01;
 
