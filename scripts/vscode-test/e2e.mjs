@@ -42,7 +42,7 @@ try {
   const session = createSession('e2e');
   copyProject(sampleProject, session);
   installVsix(session, vsixFile);
-  const server = await startCodeServer(session);
+  const server = await startCodeServer(session, { smokeTestDriver: false });
   ({ page } = await launchBrowser(session));
   // The browser console repeats the workbench log with %c styling: it goes to the session logs only.
   page.on('console', (message) => fs.appendFileSync(path.join(session.logs, 'browser-console.log'), `[${message.type()}] ${message.text()}\n`));
@@ -50,7 +50,7 @@ try {
   await openWorkbench(page, workbenchUrl(server, session.workspace));
   await runTraining(page);
   await showActivationTime(page);
-  console.log(`\n[e2e] passed; screenshots in ${path.relative(root, screenshots)}/`);
+  console.log(`\n[e2e] passed. Screenshots are in ${path.relative(root, screenshots)}/`);
 } catch (error) {
   const userStep = error instanceof StepError;
   const step = error instanceof HarnessError ? error.step : 'e2e';
@@ -85,7 +85,7 @@ async function runTraining(page) {
   await runCommand(page, 'Fine-tune: Train');
   const started = Date.now();
 
-  // A notification whose text has the accuracy ends the wait; an error notification ends it early.
+  // A notification whose text contains the accuracy ends the wait, and an error notification ends it early.
   const toasts = page.locator('.notifications-toasts .notification-list-item');
   const finished = toasts.filter({ hasText: /accuracy/i });
   const failed = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error)');
@@ -119,9 +119,9 @@ async function showActivationTime(page) {
   } catch {
     throw new StepError('"Developer: Show Running Extensions" does not list Fine-tune Studio as activated');
   }
+  // The workbench shows code loading plus the synchronous part of activate(), as "Activation: 103ms".
   const activation = (await row.locator('.activation-time').innerText()).trim();
-  const reason = (await row.locator('.activation-time').getAttribute('title')) ?? '';
-  console.log(`[e2e] Running Extensions: Fine-tune Studio activation ${activation} (code loading + activate call)${reason ? `; ${reason}` : ''}`);
+  console.log(`[e2e] Running Extensions lists Fine-tune Studio with "${activation}" (code loading + activate call)`);
   await screenshot(page, 'running-extensions');
 }
 

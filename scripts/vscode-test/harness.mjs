@@ -47,7 +47,7 @@ export function ensureSetup() {
   if (result.status !== 0) throw new HarnessError('setup', 'scripts/vscode-test/setup.mjs failed (see the line above)');
 }
 
-/** Builds dist/ with scripts/build.mjs; `production` minifies and drops source maps, as for packaging. */
+/** Builds dist/ with scripts/build.mjs. With `production`, it minifies and drops source maps, as packaging does. */
 export function buildExtension({ production = false } = {}) {
   const args = [path.join(root, 'scripts/build.mjs'), ...(production ? ['--production'] : [])];
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
@@ -109,13 +109,20 @@ export function createSession(name) {
   for (const [key, value] of Object.entries(session)) {
     if (key !== 'folder') fs.mkdirSync(value, { recursive: true });
   }
+
+  // The workspace lies inside this repository: without the git setting VS Code asks about opening the
+  // parent repository in a notification. The welcome page is left out so the first screenshot shows
+  // the workspace.
+  const settings = { 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none' };
+  fs.mkdirSync(path.join(session.userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(session.userData, 'User/settings.json'), JSON.stringify(settings, null, 2));
   return session;
 }
 
 /** Copies a sample project into the session's workspace, leaving out earlier run folders. */
 export function copyProject(from, session) {
   if (!fs.existsSync(path.join(from, 'finetune.json'))) {
-    console.warn(`[harness] ${path.relative(root, from)}/finetune.json does not exist yet; the workspace has no project`);
+    console.warn(`[harness] ${path.relative(root, from)}/finetune.json is missing, so the workspace has no project`);
   }
   fs.cpSync(from, session.workspace, {
     recursive: true,
@@ -182,12 +189,13 @@ export function installVsix(session, vsixFile) {
 }
 
 /**
- * Starts code-server on 127.0.0.1 with the smoke-test driver enabled (without it the workbench ignores
- * test payloads) and resolves once /healthz answers. `locale` sets the display language.
+ * Starts code-server on 127.0.0.1 and resolves once /healthz answers. `locale` sets the display
+ * language. `smokeTestDriver` enables VS Code's test driver: without it the workbench ignores test
+ * payloads, and with it the workbench shows no notification toasts, so end-to-end runs turn it off.
  */
-export async function startCodeServer(session, { locale } = {}) {
+export async function startCodeServer(session, { locale, smokeTestDriver = true } = {}) {
   for (const file of [nodeBinary, codeServerEntry]) {
-    if (!fs.existsSync(file)) throw new HarnessError('code-server', `${file} is missing; run node scripts/vscode-test/setup.mjs`);
+    if (!fs.existsSync(file)) throw new HarnessError('code-server', `${file} is missing. Run node scripts/vscode-test/setup.mjs`);
   }
   const port = await findFreePort();
   const args = [
@@ -196,8 +204,7 @@ export async function startCodeServer(session, { locale } = {}) {
     `127.0.0.1:${port}`,
     '--auth',
     'none',
-    '--vscode-option',
-    'enable-smoke-test-driver',
+    ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...(locale ? ['--locale', locale] : []),
   ];
   const logFile = path.join(session.logs, 'code-server.log');
@@ -217,22 +224,27 @@ export async function startCodeServer(session, { locale } = {}) {
   for (;;) {
     const exitCode = await Promise.race([exited, delay(250).then(() => undefined)]);
     if (exitCode !== undefined) {
-      throw new HarnessError('code-server', `exited with ${exitCode} before answering; log:\n${tail(logFile)}`);
+      throw new HarnessError('code-server', `exited with ${exitCode} before /healthz responded. Log:\n${tail(logFile)}`);
     }
     if (await isHealthy(`${url}/healthz`)) break;
-    if (Date.now() > startedBy) throw new HarnessError('code-server', `no answer on ${url} after 90 s; log:\n${tail(logFile)}`);
+    if (Date.now() > startedBy) throw new HarnessError('code-server', `${url}/healthz did not respond within 90 s. Log:\n${tail(logFile)}`);
   }
   return { port, url, logFile };
 }
 
 /** Launches Debian's Chromium headless with a fresh profile in the session folder. */
 export async function launchBrowser(session) {
-  if (!fs.existsSync(chromiumBinary)) throw new HarnessError('chromium', `${chromiumBinary} is missing; run node scripts/vscode-test/setup.mjs`);
+  if (!fs.existsSync(chromiumBinary)) throw new HarnessError('chromium', `${chromiumBinary} is missing. Run node scripts/vscode-test/setup.mjs`);
   let context;
   try {
     context = await chromium.launchPersistentContext(session.profile, {
       executablePath: chromiumBinary,
       headless: true,
+      // Playwright would exit the process on these signals before code-server is stopped: the
+      // handlers at the top of this module close the browser and code-server instead.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       viewport: { width: 1440, height: 900 },
       args: [
         '--headless',
@@ -275,7 +287,8 @@ export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensi
 /**
  * Opens the workbench with a test payload and resolves with the exit code the workbench reports
  * through codeAutomationExit: 0 when run() resolved, 1 otherwise. Log lines from the workbench
- * (mocha's output among them) go to `onLog`; the logs it sends with the exit code go to the session.
+ * (mocha's output among them) go to `onLog`. The log files it sends with the exit code are saved in
+ * the session's logs folder.
  */
 export async function runTestsInWorkbench(page, url, session, { timeoutMs, onLog }) {
   let reportExit;
@@ -296,7 +309,7 @@ export async function runTestsInWorkbench(page, url, session, { timeoutMs, onLog
   const result = await Promise.race([exitCode, timedOut]);
   if (result === 'timeout') {
     await page.screenshot({ path: path.join(session.logs, 'timeout.png') }).catch(() => undefined);
-    throw new HarnessError('workbench', `no test result after ${Math.round(timeoutMs / 1000)} s; screenshot and logs in ${session.logs}`);
+    throw new HarnessError('workbench', `no test result after ${Math.round(timeoutMs / 1000)} s. The screenshot and logs are in ${session.logs}`);
   }
   return result;
 }

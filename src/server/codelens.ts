@@ -1,6 +1,6 @@
 // Label codelenses: one lens per label name above each data row, the row's current label marked.
 
-import { LabelResolver } from '../shared/data/labels';
+import { LabelResolver, normalizeLabel } from '../shared/data/labels';
 import type { DatasetDocument } from './dataset';
 
 /** Client command a lens runs; its arguments are the document URI, the row's first line and the label. */
@@ -48,6 +48,27 @@ export function nextUnlabelledLine(document: DatasetDocument, labels: Record<str
     if (resolver.resolve(row.rawLabel).kind !== 'known') return row.line;
   }
   return undefined;
+}
+
+/** Labelled rows looked at to tell whether a file writes labels as names or as class ids. */
+const styleSampleRows = 200;
+
+/**
+ * Returns how to write a label in this file: as the class id when most labelled rows write ids (a 0/1
+ * file with the map {"差评": 0, "好评": 1}), otherwise as the name.
+ */
+export function labelWriter(document: DatasetDocument, labels: Record<string, number>): (name: string) => string {
+  const resolver = new LabelResolver(labels);
+  const names = new Set(resolver.names.map((name) => normalizeLabel(name)));
+  let asIds = 0;
+  let asNames = 0;
+  for (let index = 0; index < document.rowCount && asIds + asNames < styleSampleRows; index++) {
+    const raw = document.row(index).rawLabel;
+    if (raw === undefined || resolver.resolve(raw).kind !== 'known') continue;
+    if (names.has(normalizeLabel(raw))) asNames++;
+    else asIds++;
+  }
+  return asIds > asNames ? (name) => String(labels[name]) : (name) => name;
 }
 
 function firstRowAfterLine(document: DatasetDocument, line: number): number {

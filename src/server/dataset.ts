@@ -1,4 +1,4 @@
-// One open dataset document as the language server sees it: its rows, with the source offsets of each
+// The language server's model of one open dataset document: its rows, with the source offsets of each
 // row's text and label cells, read through the shared CSV/TSV/JSONL parsers. CSV and TSV rows are parsed
 // on demand from a record index, so codelenses for a visible range never parse the whole file.
 
@@ -9,7 +9,7 @@ import { trimSpaces } from '../shared/data/normalize';
 import { t } from '../shared/l10n';
 import type { DataFormat } from '../shared/project/types';
 
-/** Where a cell sits in the document. Offsets are UTF-16 offsets into the document text. */
+/** Location of a cell in the document, as UTF-16 offsets into the document text. */
 export interface CellLocation {
   /** The cell as written, quotes included. */
   start: number;

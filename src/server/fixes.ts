@@ -7,6 +7,7 @@ import { TextCleaner } from '../shared/data/cleaning';
 import type { TextMatch } from '../shared/data/detectors';
 import { t } from '../shared/l10n';
 import type { CheckContext, DatasetIssue, IssueCode } from './checks';
+import { labelWriter } from './codelens';
 import type { DatasetDocument, DatasetRow } from './dataset';
 
 export interface TextEdit {
@@ -75,7 +76,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 
 function labelFixes(document: DatasetDocument, row: DatasetRow, issue: DatasetIssue, sameKind: readonly DatasetIssue[], context: CheckContext): Fix[] {
   const names = new LabelResolver(context.project.labels).names;
-  const fixes: Fix[] = names.map((name) => ({ title: t('Set the label to "{0}"', name), edits: [document.labelEdit(row, name)] }));
+  const write = labelWriter(document, context.project.labels);
+  const fixes: Fix[] = names.map((name) => ({ title: t('Set the label to "{0}"', name), edits: [document.labelEdit(row, write(name))] }));
 
   // "Fix all": the same choice for every row with the same unknown label, or for every unlabelled row.
   const rows = uniqueRows(document, sameKind).filter((other) => other.rawLabel === row.rawLabel);
@@ -85,7 +87,7 @@ function labelFixes(document: DatasetDocument, row: DatasetRow, issue: DatasetIs
       issue.code === 'unknown-label'
         ? t('Replace label "{0}" with "{1}" on all {2} rows', row.rawLabel ?? '', name, rows.length)
         : t('Set the label of all {0} unlabelled rows to "{1}"', rows.length, name);
-    fixes.push({ title, edits: rows.map((other) => document.labelEdit(other, name)), isFixAll: true });
+    fixes.push({ title, edits: rows.map((other) => document.labelEdit(other, write(name))), isFixAll: true });
   }
   return fixes;
 }

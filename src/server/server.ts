@@ -40,7 +40,7 @@ import {
   type NextUnlabelledResult,
 } from '../shared/protocol/server';
 import { type DatasetIssue } from './checks';
-import { labelLenses, nextUnlabelledLine } from './codelens';
+import { labelLenses, labelWriter, nextUnlabelledLine } from './codelens';
 import { fixesFor, type TextEdit as OffsetEdit } from './fixes';
 import { rowHover } from './hover';
 import { predictionForRow } from './predictions';
@@ -51,8 +51,8 @@ import { DatasetStore, backupFileFor } from './store';
 /** Delay after the last keystroke before a document is checked again. */
 const checkDelayMs = 250;
 /**
- * Diagnostics sent for one document at most. A file of 100,000 unlabelled rows would otherwise send
- * 100,000 "missing label" items; quick fixes still see every issue, because they re-run the checks.
+ * Maximum diagnostics sent for one document. A file of 100,000 unlabelled rows would otherwise send
+ * 100,000 "missing label" items. Quick fixes still see every issue, because they use the full result.
  */
 const maxPublishedDiagnostics = 5000;
 
@@ -124,7 +124,8 @@ connection.onRequest(labelEditMethod, (params: LabelEditParams): LabelEditResult
   const row = state.dataset.rowAtLine(params.line);
   if (!row || row.blank || row.parseError !== undefined || !(params.label in state.loaded.project.labels)) return {};
   const document = documents.get(params.uri)!;
-  const edit = toWorkspaceEdit(document, [state.dataset.labelEdit(row, params.label)]);
+  const written = labelWriter(state.dataset, state.loaded.project.labels)(params.label);
+  const edit = toWorkspaceEdit(document, [state.dataset.labelEdit(row, written)]);
   return { edit, nextUnlabelledLine: nextUnlabelledLine(state.dataset, state.loaded.project.labels, row.line, row.index) };
 });
 

@@ -2,7 +2,7 @@
 // the settings the trainer builds for a vocab.txt-only model (src/trainer/tokenizer): BertNormalizer
 // with clean_text, handle_chinese_chars and lowercase (which also strips accents), BertPreTokenizer,
 // WordPiece with `##` continuations and at most 100 characters a word. The trainer's tokenizer comes
-// from transformers.js, which is too slow to load and run over 100,000 rows in the language server;
+// from transformers.js, which is too slow to load and run over 100,000 rows in the language server.
 // test/unit/server/wordpiece.test.ts checks that both give the same ids.
 
 import * as fs from 'node:fs';
@@ -15,7 +15,7 @@ export interface WordPieceToken {
   end: number;
 }
 
-/** Longest word, in characters, that WordPiece splits; longer words become one [UNK]. */
+/** Maximum word length in characters that WordPiece splits. A longer word becomes one [UNK]. */
 const maxInputCharsPerWord = 100;
 
 /** Markers in WordPieceTokenizer.isolatedCharIds: not looked up yet, or not a single token. */
@@ -38,7 +38,7 @@ export class WordPieceTokenizer {
   private readonly normalizedChars = new Map<number, string>();
   /**
    * Token id of each BMP character that forms a word of its own (Chinese characters, punctuation), filled
-   * on first use; most of a Chinese review's characters take this path, which avoids a string lookup.
+   * on first use. Most characters of a Chinese review take this path, which avoids a string lookup.
    */
   private readonly isolatedCharIds = new Int32Array(0x10000).fill(notComputedId);
 
@@ -115,7 +115,7 @@ export class WordPieceTokenizer {
     if (word.length > 0) this.splitWord(word, wordStart, wordEnd, visit);
   }
 
-  /** Returns the ids the model sees: [CLS], the pieces, [SEP], cut to `maxLength` as the trainer cuts them. */
+  /** Returns the ids the model receives: [CLS], the pieces, [SEP], cut to `maxLength` as the trainer cuts them. */
   encode(text: string, maxLength: number): { inputIds: number[]; truncated: boolean } {
     const ids = [this.clsTokenId];
     this.walk(text, (id) => ids.push(id));

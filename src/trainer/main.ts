@@ -1,6 +1,8 @@
 // Entry of dist/trainer.js: the `finetune` CLI, or, with --child, the trainer process the extension forks.
 //
 //   finetune train <finetune.json> [--epochs N] [--backend NAME] [--resume <run folder>]
+//     --resume continues the run's last checkpoint; with --epochs, the learning-rate schedule is rebuilt
+//     for the new number of epochs, otherwise the run ends as it was planned.
 //   finetune evaluate <run folder>
 //   finetune predict <run folder> <text> [<text> ...]
 //
@@ -83,6 +85,7 @@ function runChild(): Promise<number> {
   const send = (message: ChildMessage) => process.send?.(message);
   const reporter = new IpcReporter(send);
   const flag: CancellationFlag = { cancelled: false };
+  let cancelRequestedAtStep: number | undefined;
 
   // A crash must reach the extension as a message, never as a silent exit.
   const reportFatal = (error: unknown) => {
@@ -96,12 +99,13 @@ function runChild(): Promise<number> {
     process.on('message', (message: ParentMessage) => {
       if (message.type === 'cancel') {
         flag.cancelled = true;
+        cancelRequestedAtStep ??= reporter.lastStep;
         return;
       }
       if (message.type !== 'train') return;
       trainProject({ projectFile: message.projectFile, epochs: message.epochs, backend: message.backend, resume: message.resume }, reporter, flag).then(
         (result) => {
-          send({ type: 'done', runDir: result.runDir, status: result.status, evaluation: result.evaluation });
+          send({ type: 'done', runDir: result.runDir, status: result.status, evaluation: result.evaluation, cancelRequestedAtStep });
           resolve(0);
         },
         (error: unknown) => {
@@ -159,7 +163,8 @@ function parsePositiveInteger(value: string, option: string): number {
 function usage(): string {
   return [
     t('Usage:'),
-    '  finetune train <finetune.json> [--epochs N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--resume <run folder>]',
+    '  finetune train <finetune.json> [--epochs N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu]',
+    '  finetune train --resume <run folder> [--epochs N]',
     '  finetune evaluate <run folder>',
     '  finetune predict <run folder> <text> [<text> ...]',
     '',

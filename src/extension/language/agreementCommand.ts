@@ -1,5 +1,5 @@
-// "Fine-tune: Compare Annotations": two label columns of one file, or one column in two files with the
-// same rows, compared row by row; each disagreement opens its row.
+// "Fine-tune: Compare Annotations" compares two label columns of one file, or one column in two files
+// with the same rows, row by row. Each disagreement in the result opens its row.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -2,7 +2,7 @@
 // with Alt+1 … Alt+9, "Next unlabelled row", and converting a file to UTF-8.
 
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 import {
   convertToUtf8Method,
   datasetLabelsMethod,
@@ -35,7 +35,7 @@ export function registerLabelling(client: LanguageClient, log: vscode.LogOutputC
     async provideCodeLenses(document) {
       const editors = vscode.window.visibleTextEditors.filter((editor) => editor.document === document);
       const ranges = editors.flatMap((editor) => editor.visibleRanges);
-      if (ranges.length === 0) return [];
+      if (ranges.length === 0 || client.state !== State.Running) return [];
       const firstLine = Math.max(0, Math.min(...ranges.map((range) => range.start.line)) - lensMarginLines);
       const lastLine = Math.max(...ranges.map((range) => range.end.line)) + lensMarginLines;
       const result: LabelLensesResult = await client.sendRequest(labelLensesMethod, { uri: document.uri.toString(), firstLine, lastLine });
@@ -80,7 +80,7 @@ export function registerLabelling(client: LanguageClient, log: vscode.LogOutputC
 
   const updateContext = async (editor: vscode.TextEditor | undefined) => {
     let isDataset = false;
-    if (editor && vscode.languages.match(datasetSelector, editor.document) > 0) {
+    if (editor && client.state === State.Running && vscode.languages.match(datasetSelector, editor.document) > 0) {
       const { labels }: DatasetLabelsResult = await client.sendRequest(datasetLabelsMethod, { uri: editor.document.uri.toString() });
       isDataset = labels.length > 0;
     }
@@ -95,6 +95,11 @@ export function registerLabelling(client: LanguageClient, log: vscode.LogOutputC
       debounce = setTimeout(() => lensesChanged.fire(), scrollDebounceMs);
     }),
     vscode.window.onDidChangeActiveTextEditor((editor) => void updateContext(editor)),
+    client.onDidChangeState((event) => {
+      if (event.newState !== State.Running) return;
+      void updateContext(vscode.window.activeTextEditor);
+      lensesChanged.fire();
+    }),
     vscode.commands.registerCommand('finetune.setRowLabel', (uri: string, line: number, label: string) => setRowLabel(uri, line, label, false)),
     vscode.commands.registerCommand('finetune.nextUnlabelled', async () => {
       const editor = vscode.window.activeTextEditor;
@@ -112,6 +117,8 @@ export function registerLabelling(client: LanguageClient, log: vscode.LogOutputC
       const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === target);
       if (document && !document.isDirty) {
         // Reopen the document so the editor decodes the new bytes as UTF-8.
+        // NOTE: when the user picked GB18030 with "Reopen with Encoding", the editor keeps that choice on
+        // revert and shows the UTF-8 bytes garbled until they reopen the file as UTF-8.
         await vscode.window.showTextDocument(document);
         await vscode.commands.executeCommand('workbench.action.files.revert');
       }

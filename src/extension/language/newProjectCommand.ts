@@ -48,7 +48,7 @@ export async function newProject(log: vscode.LogOutputChannel): Promise<void> {
       add,
     );
     if (answer !== add) return;
-    const header = detected.columns.map((_, index) => (index === textItem.index ? 'text' : index === labelItem.index ? 'label' : `column${index + 1}`));
+    const header = detected.columns.map((_, index) => headerName(index, textItem.index, labelItem.index));
     const body = decodeText(bytes, detected.encoding, dataUri.fsPath).text;
     const lineBreak = /\r\n/.test(body) ? '\r\n' : '\n';
     fs.writeFileSync(dataUri.fsPath, encodeText(renderRecord(header, detected.delimiter ?? ',') + lineBreak + body, detected.encoding, detected.bom));
@@ -93,6 +93,12 @@ export async function newProject(log: vscode.LogOutputChannel): Promise<void> {
 async function pickColumn<T extends vscode.QuickPickItem & { index: number }>(items: T[], guess: number, title: string): Promise<T | undefined> {
   const ordered = [...items.filter((item) => item.index === guess), ...items.filter((item) => item.index !== guess)];
   return vscode.window.showQuickPick(ordered, { title });
+}
+
+function headerName(index: number, textIndex: number, labelIndex: number): string {
+  if (index === textIndex) return 'text';
+  if (index === labelIndex) return 'label';
+  return `column${index + 1}`;
 }
 
 function splitLabels(value: string): string[] {

@@ -1,6 +1,6 @@
 // The detection behind "Fine-tune: New Project": a data file's encoding, format, delimiter, header and
 // columns, a guess of the text and label columns, the label names found in the data, and the
-// finetune.json written from the answers. Pure: no VS Code API.
+// finetune.json written from the user's choices. Pure: no VS Code API.
 
 import * as path from 'node:path';
 import { parseDelimited, type Delimiter } from '../../shared/data/delimited';
@@ -68,9 +68,8 @@ export function detectDataFile(bytes: Uint8Array, file: string): DetectedDataFil
 }
 
 /**
- * Proposes the label map from a column's values: names by frequency (most common first, ties in order of
- * appearance), or by numeric value when every label is an integer, so that a 0/1 file keeps 0 and 1 as
- * the ids.
+ * Proposes the label map from a column's values, with names ordered by frequency (ties in order of
+ * appearance). When every label is an integer they are ordered by value, so a 0/1 file keeps its ids.
  */
 export function proposeLabels(values: readonly string[]): Record<string, number> {
   const counts = new Map<string, number>();
@@ -98,7 +97,7 @@ export interface ProjectAnswers {
   base?: string;
 }
 
-/** Writes the finetune.json text: the answers plus the defaults a first run should use. */
+/** Builds the finetune.json text from the user's choices plus the defaults a first run should use. */
 export function buildProjectJson(answers: ProjectAnswers): string {
   const relative = path.relative(answers.projectFolder, answers.dataFile).split(path.sep).join('/');
   const project = {
@@ -114,7 +113,7 @@ export function buildProjectJson(answers: ProjectAnswers): string {
 }
 
 /**
- * A first row is a header when its cells are non-empty, distinct and not numbers, and it differs from
+ * Returns whether the first row is a header. It is one when its cells are non-empty, distinct and not numbers, and it differs from
  * the rows below: shorter than the text column's values, or text above a column of numbers or labels.
  */
 function looksLikeHeader(rows: string[][]): boolean {

@@ -4,13 +4,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import type { DashboardState, DashboardToExtension, ExtensionToDashboard, AdviceAction } from '../../shared/protocol/webview';
 import { adviseOnRun } from '../../shared/advice/rules';
 import type { ExtensionServices } from '../services';
-import { appendMetricsText, emptyRunMetrics, toDashboardRun, type RunMetrics } from './metricsSeries';
-import { findProjectFileForRun, listAllRuns, metricsFileName, readRunProject } from './runFolders';
+import { toDashboardRun } from './metricsSeries';
+import { MetricsTail } from './metricsTail';
+import { findProjectFileForRun, listAllRuns, readRunProject } from './runFolders';
 import { openProjectSetting } from './projectSettings';
 import { dashboardStrings } from './strings';
 import { panelWebviewOptions, renderPanelHtml } from './webviewHtml';
@@ -19,41 +19,6 @@ export const dashboardViewType = 'finetune.dashboard';
 
 /** How often an active run's metrics.jsonl is checked for new lines, in milliseconds. */
 const TAIL_INTERVAL_MS = 1000;
-
-/** Reads metrics.jsonl incrementally from the last byte read, so a long run is not re-parsed each tick. */
-class MetricsTail {
-  readonly metrics: RunMetrics = emptyRunMetrics();
-  private offset = 0;
-  private readonly decoder = new StringDecoder('utf8');
-
-  constructor(readonly runDir: string) {}
-
-  /** Reads what was appended since the last call; returns true when anything new arrived. */
-  read(): boolean {
-    const file = path.join(this.runDir, metricsFileName);
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return false;
-    }
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (size <= this.offset) return false;
-      const buffer = Buffer.alloc(size - this.offset);
-      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, this.offset);
-      this.offset += bytesRead;
-      appendMetricsText(this.metrics, this.decoder.write(buffer.subarray(0, bytesRead)));
-      return true;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  get finished(): boolean {
-    return this.metrics.end !== undefined;
-  }
-}
 
 export class DashboardPanel {
   private static readonly panels = new Map<string, DashboardPanel>();

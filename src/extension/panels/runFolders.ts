@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type { FinetuneProject } from '../../shared/project/types';
 import type { Evaluation } from '../../shared/run/types';
+import { metricsFileName } from './metricsTail';
+
+export { metricsFileName };
 
 export const projectFileName = 'finetune.json';
-export const metricsFileName = 'metrics.jsonl';
 export const evaluationFileName = 'evaluation.json';
 
 export interface RunFolder {

@@ -62,6 +62,8 @@ export interface DoneMessage {
   status: RunStatus;
   /** Absent when the run stopped before the test evaluation (cancelled or diverged). */
   evaluation?: Evaluation;
+  /** For a cancelled run: the last step the trainer had reported when the cancel request arrived. */
+  cancelRequestedAtStep?: number;
 }
 
 /** Trainer → extension: a fatal error. `kind: 'input'` means the user's files or settings are at fault. */

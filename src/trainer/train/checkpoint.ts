@@ -1,7 +1,7 @@
 // Resumable checkpoints in <run>/checkpoint/: model.safetensors (weights), optimizer.safetensors (AdamW
 // moments) and state.json (step, epoch, position in the epoch, best score so far). The folder is written
 // whole under a temporary name and then swapped in, so a crash mid-write leaves the previous checkpoint.
-// A checkpoint never holds a NaN or infinite value: it is the good state a diverged run falls back to.
+// A checkpoint never contains a NaN or infinite value, because it is the state a diverged run falls back to.
 //
 // Resuming replays the run exactly: the data order depends on (seed, epoch), dropout on (seed, step),
 // and the learning rate on (step, epochs), all restored from state.json. Two things can break that
@@ -176,7 +176,7 @@ export function checkUnchangedExamples(
   );
 }
 
-/** Reads tensors for writing; throws when one holds a NaN or infinite value. */
+/** Reads tensors for writing. Throws when one contains a NaN or infinite value. */
 function finiteTensorsToWrite(tensors: Map<string, tf.Tensor>): Map<string, TensorToWrite> {
   const result = new Map<string, TensorToWrite>();
   for (const [name, tensor] of tensors) {

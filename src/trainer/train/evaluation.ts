@@ -16,7 +16,7 @@ import { runFiles } from './runFolder';
 import { predict } from './step';
 
 /** Batch size of evaluation: no gradients are kept, so it can be larger than the training batch. */
-const EVALUATION_BATCH_SIZE = 64;
+export const EVALUATION_BATCH_SIZE = 64;
 
 export interface SplitScores {
   loss: number;

@@ -25,6 +25,7 @@ import { loadTokenizer, type TextTokenizer } from '../tokenizer';
 import { AdamW } from './adamw';
 import type { EncodedExample } from './batches';
 import { checkUnchangedExamples, epochsToTrain, fingerprintExamples, restoreCheckpoint, type TrainingState } from './checkpoint';
+import { assessTrainingMemory } from './memory';
 import type { TrainingReporter } from './reporter';
 import { createRunFolder, runFiles } from './runFolder';
 import type { TrainOptions } from './trainProject';
@@ -104,16 +105,6 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
     throw new UserInputError(t('No examples landed in the training split. Add more labelled rows to {0}.', dataFile), { file: dataFile });
   }
 
-  // Run folder: a new one per run, never shared.
-  const runDir = resumeDir ?? createRunFolder(resolveProjectPath(loaded, project.output), project.name);
-  if (resumeDir) checkUnchangedExamples(readJson<RunInfo>(path.join(resumeDir, 'run.json')).examplesSha256, parts, dataFile, resumeDir);
-  if (!resumeDir) {
-    writeJsonAtomic(path.join(runDir, runFiles.project), project);
-    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, createdAt: new Date().toISOString(), modelFolder, examplesSha256: fingerprintExamples(parts) };
-    writeJsonAtomic(path.join(runDir, 'run.json'), info);
-    writeSplitFile(path.join(runDir, runFiles.split), kept.map((example, index) => ({ row: example.row, split: splits[index] })));
-  }
-
   // Model: the base model's weights, or a seeded random initialisation for a builtin preset.
   let model: BertForSequenceClassification;
   if (preset) {
@@ -136,7 +127,27 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
     if (report.initialised.length > 0) reporter.log('info', t('New weights (trained from scratch): {0}.', report.initialised.join(', ')));
     if (report.ignored.length > 0) reporter.log('info', t('Weights in the checkpoint not used by the classifier: {0}.', report.ignored.length));
   }
+  // Memory: reject a run that clearly cannot fit before its first step runs out of memory.
+  const seqLength = encoded.reduce((longest, example) => Math.max(longest, example.inputIds.length), 1);
+  try {
+    const memory = assessTrainingMemory(model, { batchSize: project.training.batchSize, seqLength, maxLength: project.model.maxLength, backend: backend.name, projectFile: loaded.file });
+    reporter.log(memory.level, memory.message);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const optimizer = new AdamW(model.weights, { weightDecay: project.training.weightDecay });
+
+  // Run folder: a new one per run, never shared, created once every check has passed.
+  const runDir = resumeDir ?? createRunFolder(resolveProjectPath(loaded, project.output), project.name);
+  if (resumeDir) checkUnchangedExamples(readJson<RunInfo>(path.join(resumeDir, 'run.json')).examplesSha256, parts, dataFile, resumeDir);
+  if (!resumeDir) {
+    writeJsonAtomic(path.join(runDir, runFiles.project), project);
+    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, createdAt: new Date().toISOString(), modelFolder, examplesSha256: fingerprintExamples(parts) };
+    writeJsonAtomic(path.join(runDir, 'run.json'), info);
+    writeSplitFile(path.join(runDir, runFiles.split), kept.map((example, index) => ({ row: example.row, split: splits[index] })));
+  }
+
 
   let resumeState: TrainingState | undefined;
   if (resumeDir) {

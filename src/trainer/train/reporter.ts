@@ -17,6 +17,9 @@ export interface CancellationFlag {
 }
 
 export class IpcReporter implements TrainingReporter {
+  /** The last optimizer step reported, 0 before the first. */
+  lastStep = 0;
+
   constructor(private readonly send: (message: ChildMessage) => void) {}
 
   log(level: LogLevel, message: string): void {
@@ -28,6 +31,7 @@ export class IpcReporter implements TrainingReporter {
   }
 
   progress(info: Omit<ProgressMessage, 'type'>): void {
+    this.lastStep = info.step;
     this.send({ type: 'progress', ...info });
   }
 

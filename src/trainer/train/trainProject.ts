@@ -44,14 +44,27 @@ export interface TrainResult {
 const TRAIN_ACCURACY_SAMPLE = 1000;
 
 export async function trainProject(options: TrainOptions, reporter: TrainingReporter, flag: CancellationFlag): Promise<TrainResult> {
-  const run = await prepareRun(options, reporter);
+  // Lines logged before the run folder exists go to train.log as soon as it does.
+  const earlyLines: string[] = [];
+  const preparing: TrainingReporter = {
+    log: (level, message) => {
+      earlyLines.push(`[${level}] ${message}`);
+      reporter.log(level, message);
+    },
+    started: (info) => reporter.started(info),
+    progress: (info) => reporter.progress(info),
+    epoch: (record) => reporter.epoch(record),
+  };
+  const run = await prepareRun(options, preparing);
   const writer = new RunWriter(run.runDir);
+  for (const line of earlyLines) writer.log(line);
+  const peakMemory = new PeakMemory();
   const log = (level: 'info' | 'warn' | 'error', message: string) => {
     writer.log(`[${level}] ${message}`);
     reporter.log(level, message);
   };
   try {
-    return await trainPrepared(run, writer, log, reporter, flag);
+    return await trainPrepared(run, writer, log, reporter, flag, peakMemory);
   } catch (error) {
     writer.metrics({ type: 'end', time: now(), status: 'failed', step: 0, peakMemoryBytes: peakMemory.value, message: error instanceof Error ? error.message : String(error) });
     writer.log(`[error] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -68,6 +81,7 @@ async function trainPrepared(
   log: (level: 'info' | 'warn' | 'error', message: string) => void,
   reporter: TrainingReporter,
   flag: CancellationFlag,
+  peakMemory: PeakMemory,
 ): Promise<TrainResult> {
   const { project, model, optimizer, tokenizer, runDir } = run;
   const training = project.training;
@@ -233,13 +247,14 @@ function saveBestModel(run: PreparedRun): void {
   writeTokenizerFiles(run.modelFolder, folder);
 }
 
-/** The largest resident set size seen, sampled after each step; wasm memory counts towards it. */
-const peakMemory = {
-  value: 0,
+/** The largest resident set size of this process seen during one run; wasm memory counts towards it. */
+class PeakMemory {
+  value = process.memoryUsage().rss;
+
   sample(): void {
     this.value = Math.max(this.value, process.memoryUsage().rss);
-  },
-};
+  }
+}
 
 function now(): string {
   return new Date().toISOString();

@@ -190,4 +190,18 @@ describe('dataset diagnostics over LSP', () => {
     const plain = await client.hover(document.uri, 1);
     assert.doesNotMatch((plain!.contents as { value: string }).value, /Latest run/);
   });
+
+  it('hover reads evaluation.json misclassified rows', async () => {
+    const evaluation = { split: 'test', misclassified: [{ row: 2, text: '好喝', label: '好评', predicted: '中性', probabilities: { 好评: 0.2, 中性: 0.7, 差评: 0.1 } }] };
+    const folder = makeWorkspace({
+      'finetune.json': projectJson(),
+      'reviews.csv': 'review,label\n好喝,好评\n',
+      'runs/20260103-000000-c/evaluation.json': JSON.stringify(evaluation),
+    });
+    client = await TestClient.start(folder);
+    const document = await client.open('reviews.csv');
+
+    const hover = await client.hover(document.uri, 1);
+    assert.match((hover!.contents as { value: string }).value, /20260103-000000-c: predicted "中性" \(70\.0%\), labelled "好评" ✗/);
+  });
 });

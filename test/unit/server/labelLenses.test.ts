@@ -137,6 +137,18 @@ describe('label codelenses over LSP', () => {
     assert.equal(fromLast.line, 1);
   });
 
+  it('label edit writes ids in an id file', async () => {
+    const csv = 'label,review\n1,好喝\n0,太甜\n,一般\n';
+    client = await TestClient.start(makeWorkspace({ 'finetune.json': projectJson({ labels: { 差评: 0, 好评: 1 } }), 'reviews.csv': csv }));
+    const document = await client.open('reviews.csv');
+
+    const result = await labelEdit(client, document.uri, 3, '好评');
+    const edited = await client.applyEdit(result.edit!);
+    assert.equal(edited.getText(), 'label,review\n1,好喝\n0,太甜\n1,一般\n');
+    const found = await lenses(client, document.uri, 1, 1);
+    assert.deepEqual(found.map((lens) => lens.title), ['差评', '好评 ✓']);
+  });
+
   it('label edit rejects a name outside the map', async () => {
     client = await TestClient.start(makeWorkspace({ 'finetune.json': projectJson(), 'reviews.csv': 'review,label\n好喝,\n' }));
     const document = await client.open('reviews.csv');

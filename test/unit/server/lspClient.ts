@@ -13,6 +13,8 @@ import type { DatasetStats } from '../../../src/shared/protocol/server';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const serverEntry = path.join(repoRoot, 'src/server/server.ts');
+/** Set FINETUNE_TEST_BUNDLE=1 to test the bundle that `npm run build` wrote instead of the sources. */
+const serverArgs = process.env.FINETUNE_TEST_BUNDLE === '1' ? [path.join(repoRoot, 'dist/server.js'), '--stdio'] : ['--import', 'tsx', serverEntry, '--stdio'];
 
 export const sharedData = path.resolve(repoRoot, '../shared/data');
 
@@ -40,7 +42,7 @@ export function projectJson(overrides: Record<string, unknown> = {}): string {
   );
 }
 
-/** The text of a diagnostic's message, which LSP 3.18 also allows as Markdown. */
+/** Returns the text of a diagnostic's message, which LSP 3.18 also allows as Markdown. */
 export function messageOf(diagnostic: Diagnostic): string {
   return typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
 }
@@ -68,7 +70,7 @@ export class TestClient {
   }
 
   static async start(folder: string, locale = 'en'): Promise<TestClient> {
-    const child = spawn(process.execPath, ['--import', 'tsx', serverEntry, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, serverArgs, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     connection.listen();
     const client = new TestClient(child, connection, folder);

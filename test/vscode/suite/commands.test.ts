@@ -23,6 +23,10 @@ describe('commands', () => {
     assert.deepEqual(missing, [], 'contributed in package.json but not registered by activate()');
   });
 
+  it('runs finetune.showLog', async () => {
+    await vscode.commands.executeCommand('finetune.showLog');
+  });
+
   it('shows English titles by default', () => {
     assert.equal(vscode.env.language, 'en');
     const english = readNls(path.join(getExtension().extensionPath, 'package.nls.json'));

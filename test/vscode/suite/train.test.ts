@@ -76,6 +76,19 @@ describe('finetune.train', function () {
     console.log(`      test accuracy after 1 epoch: ${evaluation.accuracy.toFixed(3)} on ${evaluation.examples} examples`);
   });
 
+  it('trains an explicit projectFile into a new run', async () => {
+    assert.ok(result);
+    const firstEvaluation = fs.readFileSync(path.join(result.runDir, 'evaluation.json'), 'utf8');
+
+    const second = await vscode.commands.executeCommand<TrainResult>('finetune.train', { projectFile, epochs: 1 });
+
+    assert.ok(second, 'finetune.train resolved to nothing');
+    assert.notEqual(second.runDir, result.runDir);
+    assert.equal(path.dirname(second.runDir), path.dirname(result.runDir));
+    assert.ok(fs.existsSync(path.join(second.runDir, 'evaluation.json')));
+    assert.equal(fs.readFileSync(path.join(result.runDir, 'evaluation.json'), 'utf8'), firstEvaluation, 'the second run changed the first');
+  });
+
   it('saves the best model', () => {
     assert.ok(result);
     const best = path.join(result.runDir, 'best');

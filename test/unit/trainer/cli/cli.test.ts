@@ -150,7 +150,9 @@ describe('trainer child process', function () {
     assert.ok(done && done.type === 'done', JSON.stringify(messages.slice(-3)));
     assert.equal(done.status, 'cancelled');
     const steps = messages.filter((message) => message.type === 'progress').length;
-    assert.ok(steps <= 3, `${steps} steps ran after the cancel request`);
+    assert.ok(done.cancelRequestedAtStep !== undefined && done.cancelRequestedAtStep >= 2);
+    // The step running when the request arrived may finish; no other step may start.
+    assert.ok(steps <= done.cancelRequestedAtStep + 1, `${steps} steps ran; the cancel arrived after step ${done.cancelRequestedAtStep}`);
 
     const state = JSON.parse(fs.readFileSync(path.join(done.runDir, 'checkpoint', 'state.json'), 'utf8'));
     assert.equal(state.step, steps);

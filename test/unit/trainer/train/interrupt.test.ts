@@ -17,7 +17,7 @@ import { createProject, repoRoot, runFolders, type Fixture } from './projectFixt
 
 const cli = path.join(repoRoot, 'bin', 'finetune.js');
 const trainerBundle = path.join(repoRoot, 'dist', 'trainer.js');
-const CHECKPOINT_EVERY_STEPS = 4;
+const CHECKPOINT_EVERY_STEPS = 6;
 
 function runCli(args: string[], cwd: string) {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FINETUNE_LOCALE: 'en' }, timeout: 10 * 60_000 });
@@ -38,7 +38,7 @@ function parseRecords(file: string): MetricsRecord[] {
 }
 
 /**
- * The curve a reader draws: a start record with resumedFromStep S replaces every earlier step record
+ * Returns the step records a reader draws: a start record with resumedFromStep S replaces every earlier step record
  * past S, which the interrupted process wrote after its last checkpoint.
  */
 function currentSteps(records: MetricsRecord[]): StepRecord[] {
@@ -83,17 +83,19 @@ describe('interrupted training', function () {
 
   before(() => assert.ok(fs.existsSync(trainerBundle), `${trainerBundle} is missing: run "node scripts/build.mjs" before the tests`));
   beforeEach(() => {
-    // Batches of 4 give 16 steps an epoch, so the kill lands mid-epoch, past the checkpoint of step 4.
+    // Batches of 4 give 16 steps an epoch. The kill lands mid-epoch, one step past the checkpoint of step
+    // 6, and the trainer would have to run five more steps before the kill for the next checkpoint.
     project = createProject({ training: { epochs: 2, batchSize: 4, checkpointEverySteps: CHECKPOINT_EVERY_STEPS, dropout: 0.1 } });
   });
   afterEach(() => project.remove());
 
   it('SIGKILL mid-epoch resumes from the checkpoint', async () => {
-    const runDir = await trainAndKill(project, CHECKPOINT_EVERY_STEPS + 2);
+    const runDir = await trainAndKill(project, CHECKPOINT_EVERY_STEPS + 1);
     const metricsFile = path.join(runDir, 'metrics.jsonl');
     const killedAt = Math.max(...parseRecords(metricsFile).flatMap((record) => (record.type === 'step' ? [record.step] : [])));
     const state = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoint', 'state.json'), 'utf8')) as TrainingState;
-    assert.ok(state.step > 0 && state.step % CHECKPOINT_EVERY_STEPS === 0, `checkpoint at step ${state.step}`);
+    assert.ok(state.step > 0, 'no checkpoint before the kill');
+    assert.equal(state.step % CHECKPOINT_EVERY_STEPS, 0, `checkpoint at step ${state.step}`);
     assert.ok(killedAt > state.step, `killed at step ${killedAt}, which is the checkpoint's step: no step was lost`);
     assert.ok(killedAt - state.step <= CHECKPOINT_EVERY_STEPS, `${killedAt - state.step} steps lost`);
     assert.equal(state.epoch, 0, 'the kill landed in the first epoch');
@@ -107,7 +109,8 @@ describe('interrupted training', function () {
     assert.equal(starts.length, 2);
     assert.equal(starts[1].resumedFromStep, state.step);
     const end = records[records.length - 1];
-    assert.ok(end.type === 'end' && end.status === 'completed', JSON.stringify(end));
+    assert.ok(end.type === 'end', JSON.stringify(end));
+    assert.equal(end.status, 'completed');
     assert.equal(end.step, starts[0].totalSteps);
 
     // The records the killed process wrote past its checkpoint stay in the file, and readers drop them.

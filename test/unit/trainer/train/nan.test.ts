@@ -52,7 +52,7 @@ describe('NaN loss', function () {
     const steps = records.flatMap((record) => (record.type === 'step' ? [record.step] : []));
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6], 'no step is logged after the NaN');
     const nan = records.find((record) => record.type === 'nan');
-    assert.ok(nan && nan.type === 'nan');
+    assert.ok(nan?.type === 'nan');
     assert.equal(nan.step, 7);
     const end = records[records.length - 1];
     assert.ok(end.type === 'end');

@@ -47,7 +47,7 @@ export function createProject(options: FixtureOptions = {}): Fixture {
   return { root, projectFile, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-/** The run folders under runs/, oldest first. */
+/** Returns the run folders under runs/, oldest first. */
 export function runFolders(root: string): string[] {
   const runs = path.join(root, 'runs');
   return fs.existsSync(runs) ? fs.readdirSync(runs).map((name) => path.join(runs, name)).sort() : [];

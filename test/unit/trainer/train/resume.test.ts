@@ -11,7 +11,7 @@ import { trainProject, type TrainOptions } from '../../../../src/trainer/train/t
 import { readSafetensors } from '../../../../src/trainer/weights/safetensors';
 import { createProject, readRecords, type Fixture } from './projectFixture';
 
-/** A reporter that keeps quiet and can cancel the run once a given step is done. */
+/** Returns a reporter that logs nothing and sets `flag.cancelled` once the step `cancelAfterStep` returns is done. */
 function quietReporter(flag: CancellationFlag, cancelAfterStep?: (totalSteps: number, epochs: number) => number): TrainingReporter {
   let cancelAt = Infinity;
   return {
@@ -78,7 +78,7 @@ describe('resume', function () {
     assert.equal(resumed.status, 'completed');
     assert.equal(resumed.runDir, interrupted.runDir);
 
-    // The wasm backend is deterministic on one thread, so the weights agree to the last bit; the
+    // The wasm backend is deterministic on one thread, so the weights agree to the last bit. The
     // tolerance only leaves room for a backend that sums in another order.
     const tolerance = 1e-6;
     for (const file of ['checkpoint/model.safetensors', 'checkpoint/optimizer.safetensors', 'best/model.safetensors']) {
@@ -128,9 +128,8 @@ describe('resume', function () {
     assert.equal(starts[1].totalSteps, 3 * stepsPerEpoch);
     assert.equal(starts[1].resumedFromStep, 2 * stepsPerEpoch);
 
-    // The schedule is rebuilt for 3 epochs and continues from the step reached, as a 3-epoch run would
-    // be at that step; the first two epochs followed the 2-epoch schedule, so the weights differ from
-    // a straight 3-epoch run.
+    // The schedule is rebuilt for 3 epochs and continues at the step reached, where a 3-epoch run would
+    // be. The first two epochs followed the 2-epoch schedule, so the weights differ from a 3-epoch run.
     const steps = stepRecords(first.runDir);
     assert.deepEqual(
       steps.map((record) => record.step),
@@ -141,7 +140,7 @@ describe('resume', function () {
     const firstResumed = steps[2 * stepsPerEpoch];
     assert.equal(firstResumed.learningRate, linearWarmupDecay(2 * stepsPerEpoch, { peakLearningRate: project.training.learningRate, warmupSteps, totalSteps: 3 * stepsPerEpoch }));
 
-    // The run folder's finetune.json keeps the epochs the run started with; the checkpoint the new ones.
+    // The run folder's finetune.json keeps the epochs the run started with, and the checkpoint the new ones.
     assert.equal(project.training.epochs, 2);
     const state = JSON.parse(fs.readFileSync(path.join(first.runDir, 'checkpoint', 'state.json'), 'utf8'));
     assert.equal(state.epochs, 3);
