@@ -1,6 +1,8 @@
 // `npm run test:e2e`: what a user does, in a real VS Code (code-server) driven by headless Chromium.
-// Packs the .vsix, installs it into a fresh code-server, opens a copy of examples/milk-tea, runs
-// "Fine-tune: Train" from the command palette and waits for the notification with the test accuracy.
+// Packs the .vsix, installs it into a fresh code-server and opens a copy of examples/milk-tea. Then it
+// opens reviews.csv and waits for its label codelens, runs "Fine-tune: Train" from the command palette
+// and waits for the notification with the test accuracy. Last, it reads the activation time that
+// "Developer: Show Running Extensions" shows.
 // Screenshots of each step go to test-results/e2e/; a failure saves one of the screen at that moment.
 // Exit code 0 when training finished with a notification, 1 when a step failed, 2 when the harness
 // could not start.
@@ -44,10 +46,11 @@ try {
   installVsix(session, vsixFile);
   const server = await startCodeServer(session, { smokeTestDriver: false });
   ({ page } = await launchBrowser(session));
-  // The browser console repeats the workbench log with %c styling: it goes to the session logs only.
+  // The browser console repeats the workbench log with %c styling, so it goes to the session logs only.
   page.on('console', (message) => fs.appendFileSync(path.join(session.logs, 'browser-console.log'), `[${message.type()}] ${message.text()}\n`));
 
   await openWorkbench(page, workbenchUrl(server, session.workspace));
+  await openDatasetWithCodeLens(page, 'reviews.csv');
   await runTraining(page);
   await showActivationTime(page);
   console.log(`\n[e2e] passed. Screenshots are in ${path.relative(root, screenshots)}/`);
@@ -79,6 +82,31 @@ async function openWorkbench(page, url) {
     throw new StepError(`the workbench did not show the workspace within ${workbenchTimeoutMs / 1000} s: ${error.message}`);
   }
   await screenshot(page, 'workbench');
+}
+
+/** Opens the sample's data file with Quick Open (Ctrl+P) and waits for the label codelens on its rows. */
+async function openDatasetWithCodeLens(page, fileName) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  try {
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+  } catch {
+    throw new StepError('Ctrl+P did not open Quick Open');
+  }
+  await input.pressSequentially(fileName, { delay: 20 });
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: fileName }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+
+  const codeLens = page.locator('.monaco-editor .codelens-decoration');
+  try {
+    await codeLens.first().waitFor({ timeout: 60_000 });
+  } catch {
+    await screenshot(page, 'dataset');
+    throw new StepError(`${fileName} opened without a codelens within 60 s`);
+  }
+  const firstLens = (await codeLens.first().innerText()).replace(/\s+/g, ' ').trim();
+  console.log(`[e2e] ${fileName} shows ${await codeLens.count()} codelens lines in view, the first "${firstLens}"`);
+  await screenshot(page, 'dataset');
 }
 
 async function runTraining(page) {

@@ -16,8 +16,21 @@ export const nodeBinary = path.join(nodeDir, 'bin/node');
 export const codeServerEntry = path.join(cacheDir, 'code-server/node_modules/code-server/out/node/entry.js');
 export const chromiumBinary = '/usr/bin/chromium';
 
-/** Debian packages: the browser, and the headers that code-server's native modules build against. */
-export const debianPackages = ['chromium', 'libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'python3', 'make', 'g++'];
+/**
+ * Debian packages: the browser, a Chinese font so that screenshots show the reviews and the zh-cn
+ * strings instead of empty boxes, and the headers that code-server's native modules build against.
+ */
+export const debianPackages = [
+  'chromium',
+  'fonts-wqy-zenhei',
+  'libkrb5-dev',
+  'libxkbfile-dev',
+  'libsecret-1-dev',
+  'libx11-dev',
+  'python3',
+  'make',
+  'g++',
+];
 
 /** Compiled integration suite that the workbench loads through `extensionTestsPath`. */
 export const suiteBundle = path.join(root, 'out/vscode-test/index.js');

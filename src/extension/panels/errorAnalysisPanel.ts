@@ -8,7 +8,7 @@ import type { ErrorAnalysisState, ErrorAnalysisToExtension, ExtensionToErrorAnal
 import type { FinetuneProject } from '../../shared/project/types';
 import { labelNames } from '../../shared/data/labels';
 import { resolveFormat } from '../../shared/data/format';
-import { isUserInputError } from '../../shared/errors';
+import { UserInputError, isUserInputError } from '../../shared/errors';
 import type { ExtensionServices } from '../services';
 import { buildErrorAnalysisReport } from './errorAnalysisModel';
 import { computeLabelEdit } from './labelEdit';
@@ -124,6 +124,17 @@ export class ErrorAnalysisPanel {
     const { file, project } = this.dataFile();
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const text = document.getText();
+    // Saving a file the editor decoded with the wrong encoding (a GB18030 file read as UTF-8, say)
+    // would destroy the replaced bytes, so no edit is made then.
+    if (text.includes('\uFFFD')) {
+      throw new UserInputError(
+        vscode.l10n.t(
+          '{0} contains characters the editor could not decode, so its label was not changed. Reopen the file with its encoding (for example GB18030) through "Reopen with Encoding" and try again.',
+          path.basename(file),
+        ),
+        { file, row },
+      );
+    }
     const format = resolveFormat(file, project.data.format, text);
     const edit = computeLabelEdit({
       text,

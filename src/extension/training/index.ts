@@ -1,5 +1,5 @@
-// Training feature: "Fine-tune: Train", "Fine-tune: Resume Training", "Fine-tune: Stop Training",
-// "Fine-tune: Show Log", the trainer child process and the run events other features listen to.
+// Training feature: the commands "Fine-tune: Train", "Resume Interrupted Run", "Stop Current Run" and
+// "Show Log", the trainer child process and the run events other features listen to.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -56,7 +56,8 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
     await saveIfDirty(projectFile);
 
     const request: TrainRequest = { type: 'train', projectFile, epochs: args.epochs, backend: args.backend, resume: args.resume };
-    const trainer = new TrainerProcess(context.asAbsolutePath('dist/trainer.js'), request, vscode.env.language);
+    const endpoint = vscode.workspace.getConfiguration('finetune').get<string>('hub.endpoint', '').trim();
+    const trainer = new TrainerProcess(context.asAbsolutePath('dist/trainer.js'), request, vscode.env.language, endpoint ? { FINETUNE_HUB_ENDPOINT: endpoint } : {});
     const training: ActiveTraining = { process: trainer };
     active = training;
     log.info(`trainer started for ${projectFile}${args.resume ? ` (resuming ${args.resume})` : ''}`);
@@ -143,7 +144,7 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
     const evaluation = result.evaluation;
     let text: string;
     if (result.status === 'cancelled') {
-      text = vscode.l10n.t('Training stopped. A checkpoint was saved; run "Fine-tune: Resume Training" to continue.');
+      text = vscode.l10n.t('Training stopped. A checkpoint was saved; run "Fine-tune: Resume Interrupted Run" to continue.');
     } else if (result.status === 'diverged') {
       text = vscode.l10n.t('Training stopped because the loss became NaN or infinite. Lower the learning rate in finetune.json and train again.');
     } else if (evaluation) {

@@ -24,9 +24,10 @@ export class TrainerProcess implements vscode.Disposable {
   readonly onOutput = this.output.event;
   readonly exited: Promise<TrainerExit>;
 
-  constructor(trainerScript: string, request: TrainRequest, locale: string) {
+  /** `env` adds variables to the extension host's environment, such as the hub mirror setting. */
+  constructor(trainerScript: string, request: TrainRequest, locale: string, env: Record<string, string> = {}) {
     this.child = fork(trainerScript, ['--child'], {
-      env: { ...process.env, FINETUNE_LOCALE: locale, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...env, FINETUNE_LOCALE: locale, ELECTRON_RUN_AS_NODE: '1' },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -114,7 +114,7 @@ export function adviseOnOverfitting(input: AdviceInput): Advice | undefined {
     severity: 'warning',
     title: t('Overfitting: homework all right, but the quiz failed'),
     message: t(
-      'In epoch {0} the model got {1} of the training reviews right but only {2} of the validation reviews (validation loss {3}, best epoch {4}). It is memorising the training reviews instead of learning what makes a review good or bad. Train for {4} epochs instead, add more labelled reviews, or stop now: the best checkpoint (epoch {4}) is kept and is the one tested.',
+      'In epoch {0} the model got {1} of the training reviews right but only {2} of the validation reviews (validation loss {3}, best epoch {4}). It is memorising the training reviews instead of learning what makes a review good or bad. Set the number of epochs to {4}, add more labelled reviews, or stop now: the best checkpoint (epoch {4}) is kept and is the one tested.',
       last.epoch,
       formatPercent(last.trainAccuracy),
       formatPercent(last.validationAccuracy),

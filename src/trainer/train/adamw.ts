@@ -20,6 +20,16 @@ export interface AdamWState {
   tensors: Map<string, tf.Tensor>;
 }
 
+export interface ApplyGradientsOptions {
+  /**
+   * Scalar that multiplies every gradient before the update, such as the clipping factor of
+   * clipByGlobalNorm. Scaling here saves a scaled copy of every gradient.
+   */
+  gradientScale?: tf.Scalar;
+  /** Frees each gradient once its weight is updated, so the update needs no memory for used gradients. Default false. */
+  disposeGradients?: boolean;
+}
+
 /**
  * Returns true for weights that take no weight decay: biases and LayerNorm parameters, named as in
  * Hugging Face state dicts (`*.bias`, `*LayerNorm.weight`, `*LayerNorm.bias`).
@@ -47,37 +57,73 @@ export class AdamW {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
-    for (const [name, variable] of weights) {
-      this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-    }
+    // The tidy frees the zeros tensors. A variable shares its initial tensor's data, so a zeros tensor
+    // left alive would keep its buffer after the first update assigns the moment new data.
+    tf.tidy(() => {
+      for (const [name, variable] of weights) {
+        this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+        this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+      }
+    });
   }
 
-  /** Applies one update. `gradients` is keyed by weight name, and a weight without a gradient keeps its value. */
-  applyGradients(gradients: Map<string, tf.Tensor>, learningRate: number): void {
+  /**
+   * Applies one update. `gradients` is keyed by weight name, and a weight without a gradient keeps its
+   * value. The update runs weight by weight and frees each temporary as soon as the next operation has
+   * read it, so at most three temporaries the size of one weight are alive at a time.
+   */
+  applyGradients(gradients: Map<string, tf.Tensor>, learningRate: number, options: ApplyGradientsOptions = {}): void {
     this.step++;
     const firstCorrection = 1 - this.beta1 ** this.step;
     const secondCorrection = 1 - this.beta2 ** this.step;
 
-    tf.tidy(() => {
-      for (const [name, variable] of this.weights) {
-        const gradient = gradients.get(name);
-        if (!gradient) continue;
-        const m = this.firstMoments.get(name)!;
-        const v = this.secondMoments.get(name)!;
-        const decay = this.weightDecay > 0 && !isExcludedFromWeightDecay(name) ? this.weightDecay : 0;
+    for (const [name, variable] of this.weights) {
+      const gradient = gradients.get(name);
+      if (!gradient) continue;
+      const decay = this.weightDecay > 0 && !isExcludedFromWeightDecay(name) ? this.weightDecay : 0;
 
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1)));
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2)));
+      // The tidy frees the scalars that the operations make from plain numbers. The temporaries the
+      // size of the weight are freed explicitly as soon as they are read, because a tidy would keep
+      // every one of them until it ends.
+      tf.tidy(() => {
+        // The same operations in the same order as a tidy around torch.optim.AdamW's formulas, so the
+        // results are bit for bit those of the straightforward version.
+        let scaled = gradient;
+        if (options.gradientScale) {
+          scaled = tf.mul(gradient, options.gradientScale);
+          if (options.disposeGradients) gradient.dispose();
+        }
+        const square = tf.square(scaled);
+        const firstIncrement = tf.mul(scaled, 1 - this.beta1);
+        if (scaled !== gradient || options.disposeGradients) scaled.dispose();
+
+        // m = beta1 m + (1 - beta1) g
+        const m = this.firstMoments.get(name)!;
+        assignAndDispose(m, tf.mul(m, this.beta1));
+        assignAndDispose(m, tf.add(m, firstIncrement));
+        firstIncrement.dispose();
+
+        // v = beta2 v + (1 - beta2) g²
+        const v = this.secondMoments.get(name)!;
+        const secondIncrement = tf.mul(square, 1 - this.beta2);
+        square.dispose();
+        assignAndDispose(v, tf.mul(v, this.beta2));
+        assignAndDispose(v, tf.add(v, secondIncrement));
+        secondIncrement.dispose();
+
+        // update = lr / (1 - beta1^t) · m / (sqrt(v) / sqrt(1 - beta2^t) + epsilon)
+        let update: tf.Tensor = tf.sqrt(v);
+        update = replace(update, tf.div(update, Math.sqrt(secondCorrection)));
+        update = replace(update, tf.add(update, this.epsilon));
+        update = replace(update, tf.div(m, update));
+        update = replace(update, tf.mul(update, learningRate / firstCorrection));
 
         // The decay uses the weight before this step's Adam update, as torch.optim.AdamW does.
-        const weight = decay > 0 ? tf.mul(variable, 1 - learningRate * decay) : variable;
-
-        const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(secondCorrection)), this.epsilon);
-        const update = tf.mul(tf.div(m, denominator), learningRate / firstCorrection);
-        variable.assign(tf.sub(weight, update));
-      }
-    });
+        if (decay > 0) assignAndDispose(variable, tf.mul(variable, 1 - learningRate * decay));
+        assignAndDispose(variable, tf.sub(variable, update));
+        update.dispose();
+      });
+    }
   }
 
   /** Copies the state into new tensors, which the caller owns and disposes. */
@@ -111,4 +157,19 @@ export class AdamW {
     this.firstMoments.clear();
     this.secondMoments.clear();
   }
+}
+
+/**
+ * Points `variable` at the data of `value` and frees both the variable's previous data and the `value`
+ * handle, so an update step keeps one copy of the weight instead of two.
+ */
+function assignAndDispose(variable: tf.Variable, value: tf.Tensor): void {
+  variable.assign(value);
+  value.dispose();
+}
+
+/** Frees `previous` and returns `next`, for a chain of element-wise operations that keeps one temporary. */
+function replace(previous: tf.Tensor, next: tf.Tensor): tf.Tensor {
+  previous.dispose();
+  return next;
 }

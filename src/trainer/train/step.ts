@@ -36,7 +36,11 @@ export interface TrainStepResult {
 
 /**
  * Runs forward, backward, gradient clipping and one AdamW update. Every tensor it creates is freed
- * before it returns, so tf.memory().numTensors is the same after each step.
+ * before it returns, so tf.memory().numTensors is the same after each step. Beyond the weights and
+ * their AdamW moments, memory peaks at the activations of the backward pass or at the gradients plus a
+ * few temporaries the size of the largest weight, whichever is larger: the clipping factor enters the
+ * update instead of clipped copies of the gradients, and each gradient is freed once its weight is
+ * updated.
  */
 export async function trainStep(
   model: BertForSequenceClassification,
@@ -44,30 +48,33 @@ export async function trainStep(
   batch: Batch,
   options: TrainStepOptions,
 ): Promise<TrainStepResult> {
-  const [loss, gradNorm] = tf.tidy(() => {
+  // The tidy frees the batch tensors and keeps the loss and the gradients.
+  const { value: loss, grads } = tf.tidy(() => {
     const inputs = batchTensors(batch);
     const labels = tf.tensor1d(batch.labels, 'int32');
     const variables = [...model.weights.values()];
-
-    const { value, grads } = tf.variableGrads(() => {
+    return tf.variableGrads(() => {
       const logits = model.logits(inputs.inputIds, inputs.attentionMask, inputs.tokenTypeIds, { training: true, dropoutSeed: options.dropoutSeed });
       return crossEntropy(logits, labels, model.numLabels);
     }, variables);
-
-    const gradients = new Map<string, tf.Tensor>();
-    for (const [variableName, gradient] of Object.entries(grads)) gradients.set(model.weightNameOf(variableName), gradient);
-    const norm = clipByGlobalNorm(gradients, options.maxGradNorm);
-
-    optimizer.applyGradients(gradients, options.learningRate);
-    return [value, norm];
   });
 
+  const gradients = new Map<string, tf.Tensor>();
+  for (const [variableName, gradient] of Object.entries(grads)) gradients.set(model.weightNameOf(variableName), gradient);
+  let gradNorm: tf.Scalar | undefined;
+  let scale: tf.Scalar | undefined;
   try {
+    gradNorm = globalNorm(gradients);
+    scale = clipScale(gradNorm, options.maxGradNorm);
+    optimizer.applyGradients(gradients, options.learningRate, { gradientScale: scale, disposeGradients: true });
+
     const [lossValue, normValue] = await Promise.all([loss.data(), gradNorm.data()]);
     return { loss: lossValue[0], gradNorm: normValue[0] };
   } finally {
-    loss.dispose();
-    gradNorm.dispose();
+    // Gradients are already freed unless the update threw; disposing a tensor twice is harmless.
+    tf.dispose([loss, ...gradients.values()]);
+    if (gradNorm) gradNorm.dispose();
+    if (scale) scale.dispose();
   }
 }
 
@@ -91,15 +98,39 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numLabels
 
 /**
  * Scales every gradient by maxNorm / (norm + 1e-6) when the global L2 norm exceeds maxNorm, as
- * torch.nn.utils.clip_grad_norm_ does. Replaces the map's tensors and returns the norm before clipping.
+ * torch.nn.utils.clip_grad_norm_ does. Replaces the map's tensors with scaled copies and returns the
+ * norm before clipping. trainStep passes clipScale to AdamW instead, which needs no copies.
  */
 export function clipByGlobalNorm(gradients: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
-  const squares = [...gradients.values()].map((gradient) => tf.sum(tf.square(gradient)));
-  const norm = tf.sqrt(tf.addN(squares)) as tf.Scalar;
-  // min(1, maxNorm / (norm + 1e-6)) stays on the device, so clipping needs no read-back.
-  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  const norm = globalNorm(gradients);
+  const scale = clipScale(norm, maxNorm);
   for (const [name, gradient] of gradients) gradients.set(name, tf.mul(gradient, scale));
+  scale.dispose();
   return norm;
+}
+
+/**
+ * Returns the L2 norm of all gradients together. Each square is freed once it is summed, so the sum
+ * needs one temporary the size of a gradient at a time.
+ */
+export function globalNorm(gradients: Map<string, tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => {
+    const sums: tf.Scalar[] = [];
+    for (const gradient of gradients.values()) {
+      const square = tf.square(gradient);
+      sums.push(tf.sum(square));
+      square.dispose();
+    }
+    return tf.sqrt(tf.addN(sums));
+  });
+}
+
+/**
+ * Returns min(1, maxNorm / (norm + 1e-6)), the factor clipByGlobalNorm multiplies the gradients by. It
+ * stays on the device, so clipping needs no read-back.
+ */
+export function clipScale(norm: tf.Scalar, maxNorm: number): tf.Scalar {
+  return tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));
 }
 
 function batchTensors(batch: Omit<Batch, 'labels'>): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; tokenTypeIds?: tf.Tensor2D } {

@@ -2,9 +2,9 @@
 // maps each tensor name to its dtype, shape and byte range, then the raw little-endian tensor bytes.
 // Format reference: https://github.com/huggingface/safetensors (README, "Format").
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { UserInputError } from '../../shared/errors';
 import { t } from '../../shared/l10n';
+import { writeFileAtomic } from '../../shared/files';
 
 /** Element types this module decodes. F16 and BF16 decode to float32, I64 decodes to int32. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
@@ -128,17 +128,6 @@ export function serializeSafetensors(tensors: Map<string, TensorToWrite>, metada
   return output;
 }
 
-/** Writes `contents` to a temporary sibling of `file`, then renames it over `file`. */
-export function writeFileAtomic(file: string, contents: string | Uint8Array): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(temporary, contents);
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
-}
 
 function decode(
   raw: Uint8Array,

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserInputError } from '../../../shared/errors';
 import { t } from '../../../shared/l10n';
 import { readPytorchCheckpoint } from '../../weights/pytorch';
-import { readSafetensors, writeFileAtomic, writeSafetensors, type TensorToWrite } from '../../weights/safetensors';
+import { writeFileAtomic } from '../../../shared/files';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../weights/safetensors';
 import { parseBertConfig, type BertConfig } from './config';
 import { BertForSequenceClassification } from './model';
 
