@@ -1,7 +1,8 @@
 // `npm run test:e2e`: what a user does, in a real VS Code (code-server) driven by headless Chromium.
 // Packs the .vsix, installs it into a fresh code-server and opens a copy of examples/milk-tea. Then it
 // opens reviews.csv and waits for its label codelens, runs "Fine-tune: Train" from the command palette
-// and waits for the notification with the test accuracy. Last, it reads the activation time that
+// as a person does (F1, the title, Enter) and waits for the notification with the test accuracy. It
+// opens the dashboard and the error analysis from the palette and reads the activation time that
 // "Developer: Show Running Extensions" shows.
 // Screenshots of each step go to test-results/e2e/; a failure saves one of the screen at that moment.
 // Exit code 0 when training finished with a notification, 1 when a step failed, 2 when the harness
@@ -26,6 +27,11 @@ import { cacheDir, resultsDir, root, sampleProject } from './paths.mjs';
 /** One training of the sample project as finetune.json configures it, on 2 shared cores. */
 const trainingTimeoutMs = 12 * 60_000;
 const workbenchTimeoutMs = 90_000;
+/** Window size of the harness, and a taller one that shows the panels down to the misclassified reviews. */
+const viewport = { width: 1440, height: 900 };
+const panelViewport = { width: 1440, height: 1500 };
+/** Time for a webview panel to load its script and render. */
+const panelTimeoutMs = 30_000;
 const screenshots = path.join(resultsDir, 'e2e');
 const vsixFile = path.join(cacheDir, 'e2e/finetune-studio.vsix');
 
@@ -52,6 +58,10 @@ try {
   await openWorkbench(page, workbenchUrl(server, session.workspace));
   await openDatasetWithCodeLens(page, 'reviews.csv');
   await runTraining(page);
+  await makeRoomForPanels(page);
+  await openPanel(page, 'Fine-tune: Open Dashboard', 'dashboard', '.chart-body canvas');
+  await openPanel(page, 'Fine-tune: Open Error Analysis', 'error-analysis', 'table.confusion');
+  await page.setViewportSize(viewport);
   await showActivationTime(page);
   console.log(`\n[e2e] passed. Screenshots are in ${path.relative(root, screenshots)}/`);
 } catch (error) {
@@ -113,29 +123,82 @@ async function runTraining(page) {
   await runCommand(page, 'Fine-tune: Train');
   const started = Date.now();
 
-  // A notification whose text contains the accuracy ends the wait, and an error notification ends it early.
+  // The progress notification shows that Enter ran Train: "Resume Interrupted Run" finds no checkpoint in
+  // a fresh workspace and starts nothing. A notification whose text contains the accuracy ends the wait,
+  // and an error notification ends it early.
   const toasts = page.locator('.notifications-toasts .notification-list-item');
+  const progress = toasts.filter({ hasText: 'Fine-tune Studio: training' });
   const finished = toasts.filter({ hasText: /accuracy/i });
   const failed = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error)');
+  let sawProgress = false;
   let nextScreenshot = Date.now() + 5_000;
   while (Date.now() - started < trainingTimeoutMs) {
+    if (!sawProgress && (await progress.count()) > 0) {
+      sawProgress = true;
+      console.log(`[e2e] training notification after ${Math.round((Date.now() - started) / 1000)} s: ${await toastText(progress.first())}`);
+    }
     if ((await finished.count()) > 0) {
-      const text = (await finished.first().innerText()).replace(/\s+/g, ' ').trim();
+      const text = await toastText(finished.first());
       console.log(`[e2e] notification after ${Math.round((Date.now() - started) / 1000)} s: ${text}`);
       await screenshot(page, 'training-finished');
+      if (!sawProgress) throw new StepError('the training finished without a "Fine-tune Studio: training" progress notification');
       if (!/\d+(\.\d+)?\s*%|0\.\d+/.test(text)) throw new StepError(`the notification has no accuracy figure: "${text}"`);
       return;
     }
     if ((await failed.count()) > 0) {
-      throw new StepError(`an error notification appeared: "${(await failed.first().innerText()).replace(/\s+/g, ' ').trim()}"`);
+      throw new StepError(`an error notification appeared: "${await toastText(failed.first())}"`);
     }
     if (Date.now() > nextScreenshot) {
       await screenshot(page, 'training');
       nextScreenshot = Date.now() + 60_000;
     }
-    await delay(1_000);
+    await delay(250);
   }
   throw new StepError(`no notification with the test accuracy within ${trainingTimeoutMs / 60_000} minutes`);
+}
+
+/**
+ * Closes the notification toasts, hides the side bar (Ctrl+B) and makes the window taller, so that the
+ * panel screenshots show the panels' content instead of toasts over it.
+ */
+async function makeRoomForPanels(page) {
+  const closeButtons = page.locator('.notifications-toasts .notification-list-item .codicon-notifications-clear');
+  for (let attempt = 0; attempt < 5 && (await closeButtons.count()) > 0; attempt++) {
+    await closeButtons.first().click({ timeout: 2_000 }).catch((error) => console.warn(`[e2e] could not close a notification: ${error.message.split('\n')[0]}`));
+  }
+  await page.keyboard.press('Control+B');
+  await page.setViewportSize(panelViewport);
+}
+
+/**
+ * Runs a palette command that opens a webview panel, waits until a frame of the page shows `selector`
+ * and saves a screenshot named `name`.
+ */
+async function openPanel(page, title, name, selector) {
+  await runCommand(page, title);
+  const deadline = Date.now() + panelTimeoutMs;
+  while (!(await anyFrameShows(page, selector))) {
+    if (Date.now() > deadline) {
+      await screenshot(page, name);
+      throw new StepError(`"${title}" showed no ${selector} within ${panelTimeoutMs / 1000} s`);
+    }
+    await delay(250);
+  }
+  // The charts draw on the next animation frames after their canvas exists.
+  await delay(1_000);
+  await screenshot(page, name);
+}
+
+async function anyFrameShows(page, selector) {
+  for (const frame of page.frames()) {
+    const count = await frame.locator(selector).count().catch(() => 0);
+    if (count > 0) return true;
+  }
+  return false;
+}
+
+async function toastText(toast) {
+  return (await toast.innerText()).replace(/\s+/g, ' ').trim();
 }
 
 /** Reads the activation time the workbench shows in "Developer: Show Running Extensions". */
@@ -154,9 +217,8 @@ async function showActivationTime(page) {
 }
 
 /**
- * Opens the command palette with F1, types `title`, moves to the entry with exactly that label and runs
- * it with Enter. The palette lists matches alphabetically, so the exact match need not be first: for
- * "Fine-tune: Train", "Fine-tune: Resume Training" comes before it.
+ * Runs a command as a person does: F1, the title typed out, Enter. Before Enter it checks that the
+ * palette's selected entry, its first match, is the command with exactly that title.
  */
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
@@ -176,19 +238,15 @@ async function runCommand(page, title) {
     await screenshot(page, `palette-${slug(title)}`);
     throw new StepError(`the command palette has no "${title}" entry`);
   }
-  const maxMoves = await rows.count();
-  for (let moves = 0; moves < maxMoves && !(await isFocused(exact.first())); moves += 1) {
-    await page.keyboard.press('ArrowDown');
-  }
-  if (!(await isFocused(exact.first()))) throw new StepError(`could not move the palette selection to "${title}"`);
-
   await screenshot(page, `palette-${slug(title)}`);
+  const selected = page.locator('.quick-input-list .monaco-list-row.focused .label-name');
+  const selectedTitle = (await selected.count()) > 0 ? (await selected.first().innerText()).trim() : '(nothing)';
+  if (selectedTitle !== title) {
+    throw new StepError(`typing "${title}" selects "${selectedTitle}" in the command palette, so Enter would run that command`);
+  }
+
   await page.keyboard.press('Enter');
   console.log(`[e2e] ran "${title}" from the command palette`);
-}
-
-async function isFocused(row) {
-  return ((await row.getAttribute('class')) ?? '').split(/\s+/).includes('focused');
 }
 
 function escapeRegExp(text) {

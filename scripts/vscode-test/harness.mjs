@@ -110,10 +110,15 @@ export function createSession(name) {
     if (key !== 'folder') fs.mkdirSync(value, { recursive: true });
   }
 
-  // The workspace lies inside this repository: without the git setting VS Code asks about opening the
-  // parent repository in a notification. The welcome page is left out so the first screenshot shows
-  // the workspace.
-  const settings = { 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none' };
+  // The workspace lies inside this repository. Without the git setting, VS Code shows a notification
+  // that offers to open the parent repository. The welcome page and the chat view in the secondary side
+  // bar are left out so that screenshots show the workspace and the panels at full width.
+  const settings = {
+    'git.openRepositoryInParentFolders': 'never',
+    'workbench.startupEditor': 'none',
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  };
   fs.mkdirSync(path.join(session.userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(session.userData, 'User/settings.json'), JSON.stringify(settings, null, 2));
   return session;
@@ -328,6 +333,7 @@ const workbenchNoise = [
   /^Creating a socket \(renderer-/,
   /^No search provider registered for scheme/,
   /^Canceled: Canceled/,
+  /^Creation of workbench contribution '[^']+' took \d+ms\./,
 ];
 
 /** Appends a workbench log line to the session log and prints it unless it is known noise. */

@@ -1,7 +1,9 @@
 // `npm run test:vscode`: runs the integration suite (test/vscode) inside a real VS Code, code-server
-// driven by headless Chromium. Two windows run one after the other on a copy of examples/milk-tea:
-//   en      test/vscode/suite: activation, commands, one epoch of "Fine-tune: Train"
+// driven by headless Chromium. Two windows run one after the other on a copy of examples/milk-tea.
+//   en      test/vscode/suite: activation, commands, the dataset editor, one-epoch trainings of
+//           "Fine-tune: Train", and the panels on the first training's run folder
 //   zh-cn   test/vscode/zh-cn: the Simplified Chinese strings (code-server --locale zh-cn)
+// Tests that need to look at the rendered page log a `[probe]` line, which probes.mjs answers.
 // Exit code 0 when every test passed, 1 when a test failed, 2 when the harness could not run them.
 import * as path from 'node:path';
 import {
@@ -20,6 +22,7 @@ import {
   workbenchUrl,
 } from './harness.mjs';
 import { root, sampleProject, suiteBundle } from './paths.mjs';
+import { answerProbe } from './probes.mjs';
 
 /** Whole English window: start-up, activation and two one-epoch trainings (6 minutes each at most). */
 const englishTimeoutMs = 15 * 60_000;
@@ -69,6 +72,7 @@ async function runWindow({ name, entry, locale, timeoutMs }) {
     timeoutMs,
     onLog: (type, message) => {
       printWorkbenchLog(session, type, message);
+      if (answerProbe(page, session, message)) return;
       const counts = /^(\d+) passed, (\d+) failed/m.exec(message);
       if (counts) {
         totals.passed += Number(counts[1]);

@@ -159,7 +159,11 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
     const hasAnalysis = evaluation !== undefined && (await vscode.commands.getCommands(true)).includes('finetune.openErrorAnalysis');
     const choice = await vscode.window.showInformationMessage(text, ...(hasAnalysis ? [errorAnalysis, openFolder] : [openFolder]));
     if (choice === openFolder && result.runDir) {
-      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(result.runDir, 'evaluation.json')));
+      // Inside the workspace the explorer shows the folder (this also works in a browser); elsewhere the
+      // operating system's file manager does.
+      const folder = vscode.Uri.file(result.runDir);
+      const command = vscode.workspace.getWorkspaceFolder(folder) ? 'revealInExplorer' : 'revealFileInOS';
+      await vscode.commands.executeCommand(command, folder);
     } else if (choice === errorAnalysis && result.runDir) {
       await vscode.commands.executeCommand('finetune.openErrorAnalysis', result.runDir);
     }

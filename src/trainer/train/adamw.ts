@@ -22,11 +22,11 @@ export interface AdamWState {
 
 export interface ApplyGradientsOptions {
   /**
-   * Scalar that multiplies every gradient before the update, such as the clipping factor of
-   * clipByGlobalNorm. Scaling here saves a scaled copy of every gradient.
+   * Scalar that multiplies every gradient before the update, such as the clipping factor from
+   * clipScale in step.ts. Scaling inside the update needs no scaled copy of every gradient.
    */
   gradientScale?: tf.Scalar;
-  /** Frees each gradient once its weight is updated, so the update needs no memory for used gradients. Default false. */
+  /** True to free each gradient as soon as its weight is updated, which lowers the peak. Default false. */
   disposeGradients?: boolean;
 }
 
@@ -47,6 +47,12 @@ export class AdamW {
   readonly weightDecay: number;
   private readonly firstMoments = new Map<string, tf.Variable>();
   private readonly secondMoments = new Map<string, tf.Variable>();
+  /**
+   * Weight names from the smallest weight to the largest, the order of the update. With
+   * `disposeGradients`, the gradients of the smaller weights are freed by the time the largest weight,
+   * usually the word embeddings, needs its temporaries.
+   */
+  private readonly updateOrder: string[];
 
   /** `weights` maps Hugging Face names to the variables this optimizer updates. */
   constructor(
@@ -65,19 +71,21 @@ export class AdamW {
         this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
       }
     });
+    this.updateOrder = [...weights].sort(([, a], [, b]) => a.size - b.size).map(([name]) => name);
   }
 
   /**
    * Applies one update. `gradients` is keyed by weight name, and a weight without a gradient keeps its
    * value. The update runs weight by weight and frees each temporary as soon as the next operation has
-   * read it, so at most three temporaries the size of one weight are alive at a time.
+   * read it, so besides the gradients at most two temporaries the size of one weight are alive at a time.
    */
   applyGradients(gradients: Map<string, tf.Tensor>, learningRate: number, options: ApplyGradientsOptions = {}): void {
     this.step++;
     const firstCorrection = 1 - this.beta1 ** this.step;
     const secondCorrection = 1 - this.beta2 ** this.step;
 
-    for (const [name, variable] of this.weights) {
+    for (const name of this.updateOrder) {
+      const variable = this.weights.get(name)!;
       const gradient = gradients.get(name);
       if (!gradient) continue;
       const decay = this.weightDecay > 0 && !isExcludedFromWeightDecay(name) ? this.weightDecay : 0;
@@ -86,8 +94,8 @@ export class AdamW {
       // size of the weight are freed explicitly as soon as they are read, because a tidy would keep
       // every one of them until it ends.
       tf.tidy(() => {
-        // The same operations in the same order as a tidy around torch.optim.AdamW's formulas, so the
-        // results are bit for bit those of the straightforward version.
+        // Each formula runs as the same operations in the same order as one expression would, so
+        // freeing temporaries early changes no bit of the result.
         let scaled = gradient;
         if (options.gradientScale) {
           scaled = tf.mul(gradient, options.gradientScale);

@@ -36,11 +36,10 @@ export interface TrainStepResult {
 
 /**
  * Runs forward, backward, gradient clipping and one AdamW update. Every tensor it creates is freed
- * before it returns, so tf.memory().numTensors is the same after each step. Beyond the weights and
- * their AdamW moments, memory peaks at the activations of the backward pass or at the gradients plus a
- * few temporaries the size of the largest weight, whichever is larger: the clipping factor enters the
- * update instead of clipped copies of the gradients, and each gradient is freed once its weight is
- * updated.
+ * before it returns, so tf.memory().numTensors is the same after each step. The clipping factor enters
+ * the update instead of clipped copies of the gradients. Each gradient is freed once its weight is
+ * updated, so the update needs at most two temporaries the size of one weight beyond the weights,
+ * moments and gradients.
  */
 export async function trainStep(
   model: BertForSequenceClassification,
@@ -71,7 +70,7 @@ export async function trainStep(
     const [lossValue, normValue] = await Promise.all([loss.data(), gradNorm.data()]);
     return { loss: lossValue[0], gradNorm: normValue[0] };
   } finally {
-    // Gradients are already freed unless the update threw; disposing a tensor twice is harmless.
+    // The update has freed the gradients unless it threw, and disposing a tensor twice does nothing.
     tf.dispose([loss, ...gradients.values()]);
     if (gradNorm) gradNorm.dispose();
     if (scale) scale.dispose();

@@ -65,7 +65,7 @@ describe('parseProject', () => {
     assert.equal(training.learningRate, builtinTinyChineseBert.trainingDefaults.learningRate);
     assert.equal(training.batchSize, builtinTinyChineseBert.trainingDefaults.batchSize);
     assert.equal(training.maxGradNorm, pretrainedTrainingDefaults.maxGradNorm);
-    assert.equal(training.earlyStoppingPatience, pretrainedTrainingDefaults.earlyStoppingPatience);
+    assert.equal(training.earlyStoppingPatience, builtinTinyChineseBert.trainingDefaults.earlyStoppingPatience);
     assert.equal(loaded.project.model.maxLength, builtinTinyChineseBert.maxLength);
     assert.ok(!loaded.defaultedTrainingFields.includes('epochs'));
     assert.ok(!loaded.defaultedTrainingFields.includes('seed'));

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import type { WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { LabelEditResult, LabelLensesResult, NextUnlabelledResult } from '../../../src/shared/protocol/server';
@@ -38,6 +40,25 @@ describe('label codelenses over LSP', () => {
         [2, '中性'],
       ],
     );
+  });
+
+  it('sample header row gets no lens', async () => {
+    // VS Code draws a codelens above the line it belongs to, so the first data row's lenses appear
+    // right under the header. They must be on line 1 and tick that row's label.
+    const sample = path.resolve(__dirname, '../../../examples/milk-tea');
+    const csv = fs.readFileSync(path.join(sample, 'reviews.csv'), 'utf8');
+    client = await TestClient.start(makeWorkspace({ 'finetune.json': fs.readFileSync(path.join(sample, 'finetune.json')), 'reviews.csv': csv }));
+    const document = await client.open('reviews.csv');
+
+    const found = await lenses(client, document.uri, 0, 20);
+    const lines = csv.split('\n');
+    assert.equal(lines[0], 'review,label');
+    assert.deepEqual(found.filter((lens) => lens.line === 0), []);
+    assert.deepEqual([...new Set(found.map((lens) => lens.line))], Array.from({ length: 20 }, (_, index) => index + 1));
+    for (const lens of found.filter((entry) => entry.title.endsWith(' ✓'))) {
+      assert.equal(`${lens.label} ✓`, lens.title);
+      assert.ok(lines[lens.line].endsWith(`,${lens.label}`), `line ${lens.line}: "${lines[lens.line]}" has the lens ${lens.title}`);
+    }
   });
 
   it('lenses cover only the requested lines', async () => {

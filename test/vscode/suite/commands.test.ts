@@ -35,6 +35,27 @@ describe('commands', () => {
       assert.ok(Object.values(english).includes(entry.title), `${entry.command} title "${entry.title}" is not in package.nls.json`);
     }
   });
+
+  it('Train title matches no other title', () => {
+    // The palette lists every title containing the typed words, sorted alphabetically, so a longer title
+    // such as "Resume Training" would come first and run on Enter.
+    // The manifest as written: the extension host localises packageJSON's titles.
+    const manifestFile = path.join(getExtension().extensionPath, 'package.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { contributes: { commands: { command: string; title: string }[] } };
+    for (const nlsFile of ['package.nls.json', 'package.nls.zh-cn.json']) {
+      const titles = readNls(path.join(getExtension().extensionPath, nlsFile));
+      const titleOf = (placeholder: string) => titles[placeholder.replace(/^%|%$/g, '')];
+      const trainTitle = titleOf(manifest.contributes.commands.find((entry) => entry.command === 'finetune.train')!.title);
+      assert.ok(trainTitle, `${nlsFile} has no title for finetune.train`);
+      const words = trainTitle.toLowerCase().split(/\s+/).filter(Boolean);
+
+      const clashes = manifest.contributes.commands
+        .filter((entry) => entry.command !== 'finetune.train')
+        .map((entry) => ({ command: entry.command, title: titleOf(entry.title) ?? entry.title }))
+        .filter((entry) => words.some((word) => entry.title.toLowerCase().includes(word)));
+      assert.deepEqual(clashes, [], `${nlsFile}: titles containing a word of "${trainTitle}"`);
+    }
+  });
 });
 
 function readNls(file: string): Record<string, string> {

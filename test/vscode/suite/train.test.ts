@@ -3,20 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
-import type { Evaluation, MetricsRecord, RunStatus } from '../../../src/shared/run/types';
-import { extensionId, getExtension, waitFor, workspaceRoot } from '../helpers';
-
-/** What `finetune.train` resolves to when training ends. */
-interface TrainResult {
-  runDir: string;
-  status: RunStatus;
-}
-
-/**
- * Bound for one epoch of the sample project on the wasm backend, which took 5 to 7 s on a 2-core
- * machine. The margin covers a slower CI machine shared with code-server and Chromium.
- */
-const trainingTimeoutMs = 6 * 60_000;
+import type { Evaluation, MetricsRecord } from '../../../src/shared/run/types';
+import { trainSampleOnce, trainingTimeoutMs, type TrainResult } from '../helpers';
 
 describe('finetune.train', function () {
   this.timeout(trainingTimeoutMs);
@@ -25,14 +13,7 @@ describe('finetune.train', function () {
   let result: TrainResult | undefined;
 
   before(async () => {
-    const extension = getExtension();
-    await waitFor(() => extension.isActive, 30_000, `${extensionId} to activate`);
-    projectFile = path.join(workspaceRoot(), 'finetune.json');
-    assert.ok(fs.existsSync(projectFile), `${projectFile} is missing; the harness copies examples/milk-tea`);
-
-    const started = Date.now();
-    result = await vscode.commands.executeCommand<TrainResult>('finetune.train', { epochs: 1 });
-    console.log(`      finetune.train resolved after ${((Date.now() - started) / 1000).toFixed(1)} s: ${result?.status}`);
+    ({ projectFile, result } = await trainSampleOnce());
   });
 
   it('resolves with the run folder and status', () => {

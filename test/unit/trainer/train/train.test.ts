@@ -4,8 +4,18 @@ import { selectBackend } from '../../../../src/trainer/backend/select';
 import { makeBertConfig } from '../../../../src/trainer/models/bert/config';
 import { BertForSequenceClassification } from '../../../../src/trainer/models/bert/model';
 import { AdamW, isExcludedFromWeightDecay } from '../../../../src/trainer/train/adamw';
+import { OPTIMIZER_FLOATS_PER_PARAMETER } from '../../../../src/trainer/train/memory';
 import { linearWarmupDecay } from '../../../../src/trainer/train/schedule';
-import { clipByGlobalNorm, predict, trainStep, type Batch } from '../../../../src/trainer/train/step';
+import { clipByGlobalNorm, clipScale, globalNorm, predict, trainStep, type Batch } from '../../../../src/trainer/train/step';
+
+/**
+ * Bound on the peak of one training step in float32 values per parameter, as tf.profile counts them,
+ * for the embedding-heavy model of the step test. That step peaks near 6.2 at the embedding gradient,
+ * because tf.profile counts the clones TF.js 4.22 saves for the backward pass, which share their data,
+ * a second time. The AdamW update itself stays below OPTIMIZER_FLOATS_PER_PARAMETER. Clipped copies of
+ * all gradients bring the peak to 8.6, and one tidy around the whole update to 22.
+ */
+const STEP_PEAK_FLOATS_PER_PARAMETER = 6.5;
 
 function assertClose(actual: number, expected: number, tolerance: number, label: string): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${label}: ${actual}, expected ${expected}`);
@@ -115,6 +125,62 @@ describe('AdamW', () => {
     };
     assert.deepEqual(run(true), run(false));
   });
+
+  it('scaled update equals clipping first', () => {
+    const run = (scaleInUpdate: boolean) => {
+      const weights = new Map([
+        ['dense.weight', tf.variable(tf.tensor1d([1, -2, 0.5]))],
+        ['dense.bias', tf.variable(tf.tensor1d([0.25]))],
+      ]);
+      const optimizer = new AdamW(weights);
+      for (let step = 0; step < 2; step++) {
+        const gradients = new Map<string, tf.Tensor>([['dense.weight', tf.tensor1d([3, -1.5 * step, 0.7])], ['dense.bias', tf.tensor1d([-4])]]);
+        if (scaleInUpdate) {
+          const norm = globalNorm(gradients);
+          const scale = clipScale(norm, 1);
+          optimizer.applyGradients(gradients, 0.01, { gradientScale: scale, disposeGradients: true });
+          for (const gradient of gradients.values()) assert.ok(gradient.isDisposed, 'gradient freed by the update');
+          tf.dispose([norm, scale]);
+        } else {
+          const originals = [...gradients.values()];
+          const norm = clipByGlobalNorm(gradients, 1);
+          optimizer.applyGradients(gradients, 0.01);
+          for (const gradient of gradients.values()) assert.ok(!gradient.isDisposed, 'gradient kept by default');
+          tf.dispose([norm, ...originals, ...gradients.values()]);
+        }
+      }
+      const values = [...weights.values()].map((weight) => Array.from(weight.dataSync()));
+      optimizer.dispose();
+      tf.dispose([...weights.values()]);
+      return values;
+    };
+    const clippedFirst = run(false);
+    assert.ok(Math.abs(clippedFirst[0][0] - 1) > 1e-3, 'the update moved the weight');
+    assert.deepEqual(run(true), clippedFirst);
+  });
+
+  it('update frees its temporaries', async () => {
+    const size = 10_000;
+    const bytesBefore = tf.memory().numBytes;
+    const tensorsBefore = tf.memory().numTensors;
+    const initial = tf.fill([size], 0.5);
+    const weight = tf.variable(initial);
+    initial.dispose();
+    const optimizer = new AdamW(new Map([['dense.weight', weight]]));
+    const gradient = tf.fill([size], 0.1);
+    const scale = tf.scalar(0.5);
+
+    const profile = await tf.profile(() => optimizer.applyGradients(new Map([['dense.weight', gradient]]), 0.01, { gradientScale: scale, disposeGradients: true }));
+    // The weight, its two moments and the gradient, plus at most two temporaries the size of the weight,
+    // which is 6 values per parameter. Scalars made from plain numbers account for the last few bytes.
+    assert.ok(profile.peakBytes - bytesBefore <= 4 * OPTIMIZER_FLOATS_PER_PARAMETER * size + 256, `peak of ${(profile.peakBytes - bytesBefore) / (4 * size)} values per parameter`);
+    assert.ok(gradient.isDisposed);
+    // The weight and its two moments remain, so the zeros the moments started from are freed too.
+    assert.equal(tf.memory().numBytes - bytesBefore, 4 * 3 * size + 4);
+    assert.equal(tf.memory().numTensors - tensorsBefore, 4);
+    optimizer.dispose();
+    tf.dispose([weight, scale]);
+  });
 });
 
 describe('learning-rate schedule', () => {
@@ -206,6 +272,31 @@ describe('train step', () => {
     for (let row = 0; row < batch.batchSize; row++) {
       assertClose(probabilities[row * 3] + probabilities[row * 3 + 1] + probabilities[row * 3 + 2], 1, 1e-5, `row ${row} sum`);
     }
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('step peak stays within its bound', async () => {
+    // Word embeddings hold 87% of the parameters, as in the builtin preset, and the batch is 4 tokens,
+    // so the weights, moments and gradients outweigh the activations.
+    const embeddingHeavy = makeBertConfig({ ...config, vocab_size: 4000, hidden_size: 32, intermediate_size: 64, max_position_embeddings: 16 });
+    const batch: Batch = { inputIds: new Int32Array([2, 3999, 17, 5]), attentionMask: new Int32Array(4).fill(1), labels: new Int32Array([1]), batchSize: 1, seqLength: 4 };
+    const bytesBefore = tf.memory().numBytes;
+    const model = new BertForSequenceClassification(embeddingHeavy, 3, { seed: 5 });
+    const optimizer = new AdamW(model.weights);
+    let parameters = 0;
+    for (const weight of model.weights.values()) parameters += weight.size;
+
+    // A maximum norm this small makes every step clip.
+    const options = { learningRate: 1e-3, maxGradNorm: 1e-3, dropoutSeed: 1 };
+    await trainStep(model, optimizer, batch, options);
+    const profile = await tf.profile(async () => {
+      await trainStep(model, optimizer, batch, options);
+    });
+    const floatsPerParameter = (profile.peakBytes - bytesBefore) / (4 * parameters);
+    assert.ok(floatsPerParameter <= STEP_PEAK_FLOATS_PER_PARAMETER, `peak of ${floatsPerParameter.toFixed(2)} values per parameter`);
+    // The weights and their two moments remain between steps.
+    assert.equal(tf.memory().numBytes - bytesBefore, 4 * 3 * parameters);
     optimizer.dispose();
     model.dispose();
   });
