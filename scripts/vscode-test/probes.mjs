@@ -33,7 +33,7 @@ const probes = {
   /**
    * Looks in every frame for the element whose text is exactly `input.marker`, a review carrying HTML.
    * Reports whether the markup stayed text: the element has no child elements and is visible, and no
-   * frame holds an img or script made from the review or a flag its code would set.
+   * frame contains an img or script made from the review or a flag its code would set.
    */
   async errorAnalysisReview(page, { marker }) {
     const deadline = Date.now() + renderTimeoutMs;

@@ -1,15 +1,22 @@
 // Terminal output of the `finetune` CLI: log lines, a progress line, one line per epoch and a summary.
 import { t } from '../shared/l10n';
-import type { ProgressMessage, StartedMessage } from '../shared/protocol/trainer';
+import type { DownloadMessage, ProgressMessage, StartedMessage } from '../shared/protocol/trainer';
 import type { EpochRecord, Evaluation, RunStatus } from '../shared/run/types';
 import type { LogLevel, TrainingReporter } from './train/reporter';
 
 /** Steps between two progress lines when the output is not a terminal (CI logs, files). */
 const PROGRESS_EVERY_STEPS = 20;
 
+/** Least time between two download lines when the output is not a terminal. */
+const DOWNLOAD_LINE_INTERVAL_MS = 5000;
+
+/** Width of the download bar in characters. */
+const BAR_WIDTH = 30;
+
 export class ConsoleReporter implements TrainingReporter {
   private readonly interactive = Boolean(process.stdout.isTTY);
   private progressShown = false;
+  private lastDownloadLine = 0;
 
   log(level: LogLevel, message: string): void {
     this.clearProgress();
@@ -29,6 +36,26 @@ export class ConsoleReporter implements TrainingReporter {
     } else if (info.step % PROGRESS_EVERY_STEPS === 0 || info.step === info.totalSteps) {
       process.stdout.write(`${line}\n`);
     }
+  }
+
+  download(info: Omit<DownloadMessage, 'type'>): void {
+    const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+    const done = info.totalBytes !== undefined && info.bytesDone >= info.totalBytes;
+    const text =
+      info.totalBytes === undefined
+        ? t('Downloading {0}: {1} MB', info.file, megabytes(info.bytesDone))
+        : t('Downloading {0}: {1} of {2} MB', info.file, megabytes(info.bytesDone), megabytes(info.totalBytes));
+    if (this.interactive) {
+      const filled = info.totalBytes ? Math.round((BAR_WIDTH * info.bytesDone) / info.totalBytes) : 0;
+      const bar = info.totalBytes ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
+      process.stdout.write(`\r${bar}${text}\x1b[K${done ? '\n' : ''}`);
+      this.progressShown = !done;
+      return;
+    }
+    const now = Date.now();
+    if (!done && now - this.lastDownloadLine < DOWNLOAD_LINE_INTERVAL_MS) return;
+    this.lastDownloadLine = now;
+    process.stdout.write(`${text}\n`);
   }
 
   epoch(record: EpochRecord): void {

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { ChildMessage, TrainRequest } from '../../shared/protocol/trainer';
 import type { Evaluation, RunStatus } from '../../shared/run/types';
 import type { ExtensionServices, RunEpochEvent, RunFinishedEvent, RunStartedEvent } from '../services';
+import { registerChooseModel } from './chooseModel';
+import { pickProjectFile } from './projectFiles';
 import { TrainerProcess } from './trainerProcess';
 
 /** Arguments tests and other commands may pass to `finetune.train`. */
@@ -51,7 +53,7 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
       if (choice === stop) active.process.cancel();
       return undefined;
     }
-    const projectFile = args.projectFile ?? (await pickProjectFile(args.resume));
+    const projectFile = args.projectFile ?? (args.resume ? path.join(args.resume, 'finetune.json') : await pickProjectFile(vscode.l10n.t('Which project do you want to train?')));
     if (!projectFile) return undefined;
     await saveIfDirty(projectFile);
 
@@ -102,6 +104,16 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
                 progress.report({
                   increment,
                   message: vscode.l10n.t('Epoch {0}/{1} · step {2}/{3} · loss {4}', message.epoch, message.epochs, message.step, message.totalSteps, message.loss.toFixed(4)),
+                });
+                break;
+              }
+              case 'download': {
+                const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+                progress.report({
+                  message:
+                    message.totalBytes === undefined
+                      ? vscode.l10n.t('Downloading {0}: {1} MB', message.file, megabytes(message.bytesDone))
+                      : vscode.l10n.t('Downloading {0}: {1} of {2} MB', message.file, megabytes(message.bytesDone), megabytes(message.totalBytes)),
                 });
                 break;
               }
@@ -186,29 +198,10 @@ export function activateTraining(context: vscode.ExtensionContext, log: vscode.L
       else void vscode.window.showInformationMessage(vscode.l10n.t('No training is running.'));
     }),
     vscode.commands.registerCommand('finetune.showLog', () => log.show()),
+    registerChooseModel(),
     { dispose: () => active?.process.dispose() },
   );
   return services;
-}
-
-/** Finds the workspace's finetune.json, asking when there are several. */
-async function pickProjectFile(resume?: string): Promise<string | undefined> {
-  if (resume) return path.join(resume, 'finetune.json');
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const files = (await vscode.workspace.findFiles('**/finetune.json', '{**/node_modules/**,**/runs/**}')).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-  if (files.length === 0) {
-    const create = vscode.l10n.t('New Project');
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('No finetune.json found in this workspace. Create a project first.'), create);
-    if (choice === create) await vscode.commands.executeCommand('finetune.newProject');
-    return undefined;
-  }
-  if (files.length === 1) return files[0].fsPath;
-  const preferred = files.find((file) => active && path.dirname(active.fsPath) === path.dirname(file.fsPath));
-  const picked = await vscode.window.showQuickPick(
-    files.map((file) => ({ label: vscode.workspace.asRelativePath(file), file, picked: file === preferred })),
-    { placeHolder: vscode.l10n.t('Which project do you want to train?') },
-  );
-  return picked?.file.fsPath;
 }
 
 async function pickRunFolder(): Promise<string | undefined> {

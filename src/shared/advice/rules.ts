@@ -7,6 +7,7 @@ import type { AdviceButton, AdviceView } from '../protocol/webview';
 import { t } from '../l10n';
 import {
   DIVERGENCE_FACTOR,
+  DIVERGENCE_MIN_RISE,
   LEARNING_RATE_CUT,
   LOSS_SMOOTHING_STEPS,
   OVERFIT_ACCURACY_GAP,
@@ -62,7 +63,7 @@ export function adviseOnNanLoss(input: AdviceInput): Advice | undefined {
   };
 }
 
-/** Flags a smoothed step loss that climbed to DIVERGENCE_FACTOR times its lowest value. */
+/** Flags a smoothed step loss that climbed to DIVERGENCE_FACTOR times its lowest value, and by DIVERGENCE_MIN_RISE. */
 export function adviseOnDivergingLoss(input: AdviceInput): Advice | undefined {
   if (input.nanStep !== undefined || input.status === 'diverged') return undefined;
   const smoothed = smoothLoss(input.steps, LOSS_SMOOTHING_STEPS);
@@ -73,7 +74,7 @@ export function adviseOnDivergingLoss(input: AdviceInput): Advice | undefined {
     if (point.loss < lowest.loss) lowest = point;
   }
   const last = smoothed[smoothed.length - 1];
-  if (!(last.loss > lowest.loss * DIVERGENCE_FACTOR)) return undefined;
+  if (!(last.loss > lowest.loss * DIVERGENCE_FACTOR && last.loss - lowest.loss > DIVERGENCE_MIN_RISE)) return undefined;
 
   return {
     id: 'diverging-loss',

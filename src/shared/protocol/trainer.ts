@@ -51,6 +51,15 @@ export interface ProgressMessage {
   loss: number;
 }
 
+/** Trainer → extension: bytes of a base-model file downloaded so far. */
+export interface DownloadMessage {
+  type: 'download';
+  file: string;
+  bytesDone: number;
+  /** Absent when the server did not say how large the file is. */
+  totalBytes?: number;
+}
+
 export interface EpochMessage {
   type: 'epoch';
   record: EpochRecord;
@@ -76,4 +85,4 @@ export interface ErrorMessage {
   runDir?: string;
 }
 
-export type ChildMessage = ReadyMessage | LogMessage | StartedMessage | ProgressMessage | EpochMessage | DoneMessage | ErrorMessage;
+export type ChildMessage = ReadyMessage | LogMessage | StartedMessage | ProgressMessage | DownloadMessage | EpochMessage | DoneMessage | ErrorMessage;

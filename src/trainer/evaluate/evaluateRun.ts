@@ -37,7 +37,7 @@ export async function evaluateRun(runDir: string, reporter: TrainingReporter): P
       test.push({ row: example.row, inputIds: run.tokenizer.encode(example.text, run.loaded.project.model.maxLength).inputIds, label: example.label });
       textsByRow.set(example.row, example.originalText);
     }
-    const scores = await evaluateExamples(run.model, test, run.labelNames.length, run.tokenizer.padTokenId);
+    const scores = await evaluateExamples(run.model, test, run.labelNames.length, run.tokenizer.padTokenId, run.loaded.project.training.batchSize);
     return writeTestEvaluation(
       { runDir, labelNames: run.labelNames, targetAccuracy: run.loaded.project.targets.accuracy, test, textsByRow, scores },
       (level, message) => reporter.log(level, message),
@@ -52,7 +52,7 @@ export async function predictTexts(runDir: string, texts: string[], reporter: Tr
   const run = await loadBestModel(runDir, reporter);
   try {
     const examples: EncodedExample[] = texts.map((text, index) => ({ row: index + 1, inputIds: run.tokenizer.encode(text, run.loaded.project.model.maxLength).inputIds, label: 0 }));
-    const scores = await evaluateExamples(run.model, examples, run.labelNames.length, run.tokenizer.padTokenId);
+    const scores = await evaluateExamples(run.model, examples, run.labelNames.length, run.tokenizer.padTokenId, run.loaded.project.training.batchSize);
     return texts.map((text, i) => {
       const predicted = scores.predicted[i];
       return {

@@ -15,8 +15,6 @@ import type { PreparedRun } from './prepare';
 import { runFiles } from './runFolder';
 import { predict } from './step';
 
-/** Batch size of evaluation: no gradients are kept, so it can be larger than the training batch. */
-export const EVALUATION_BATCH_SIZE = 64;
 
 export interface SplitScores {
   loss: number;
@@ -28,11 +26,22 @@ export interface SplitScores {
   probabilities: number[][];
 }
 
-export async function evaluateExamples(model: BertForSequenceClassification, examples: EncodedExample[], numLabels: number, padTokenId: number): Promise<SplitScores> {
+/**
+ * Scores examples in batches of `batchSize`. Callers pass the training batch size: a forward pass
+ * without gradients needs less memory than a training step of the same batch, which the memory check
+ * before training has already accepted.
+ */
+export async function evaluateExamples(
+  model: BertForSequenceClassification,
+  examples: EncodedExample[],
+  numLabels: number,
+  padTokenId: number,
+  batchSize: number,
+): Promise<SplitScores> {
   const predicted = new Array<number>(examples.length);
   const probabilities = new Array<number[]>(examples.length);
   let lossSum = 0;
-  for (const indices of evaluationBatchOrder(examples, EVALUATION_BATCH_SIZE)) {
+  for (const indices of evaluationBatchOrder(examples, batchSize)) {
     const batch = makeBatch(examples, indices, padTokenId);
     const flat = await predict(model, batch);
     indices.forEach((exampleIndex, b) => {
@@ -60,7 +69,7 @@ export async function evaluateExamples(model: BertForSequenceClassification, exa
 export async function testEvaluation(run: PreparedRun, log: LogFunction): Promise<Evaluation> {
   loadWeights(run.model, path.join(run.runDir, runFiles.best, 'model.safetensors'));
   const test = run.splits.test;
-  const scores = await evaluateExamples(run.model, test, run.numLabels, run.tokenizer.padTokenId);
+  const scores = await evaluateExamples(run.model, test, run.numLabels, run.tokenizer.padTokenId, run.project.training.batchSize);
   return writeTestEvaluation(
     { runDir: run.runDir, labelNames: run.labelNames, targetAccuracy: run.project.targets.accuracy, test, textsByRow: run.textsByRow, scores },
     log,

@@ -5,7 +5,7 @@
 // A training step peaks in one of two phases, and evaluation in a third:
 //   backward   weights, AdamW moments and gradients, plus the activations kept for backpropagation
 //   optimizer  the AdamW update: gradients plus two temporaries the size of the weight being updated
-//   evaluation forward passes of EVALUATION_BATCH_SIZE examples without gradients
+//   evaluation forward passes of one training batch size of examples without gradients
 // The coefficients below count float32 values and were fitted to tf.profile().peakBytes of real
 // training steps and predictions on the wasm backend (TF.js 4.22, on a 2-core x86-64 machine; BERT
 // models from 2 layers x 128 to 6 layers x 384 and 2 layers x 512, training batches 1-32, evaluation
@@ -18,7 +18,6 @@ import { UserInputError } from '../../shared/errors';
 import { t } from '../../shared/l10n';
 import type { BackendName } from '../../shared/project/types';
 import type { BertForSequenceClassification } from '../models/bert/model';
-import { EVALUATION_BATCH_SIZE } from './evaluation';
 
 export interface MemoryShape {
   parameters: number;
@@ -70,7 +69,7 @@ export const WASM_MEMORY_LIMIT_BYTES = 2 ** 32;
  */
 export const OPTIMIZER_FLOATS_PER_PARAMETER = 6;
 /** Float32 values per parameter while activations are alive: weights, two moments, gradients and more. */
-const BACKWARD_FLOATS_PER_PARAMETER = 8;
+const BACKWARD_FLOATS_PER_PARAMETER = 6;
 /** Activations kept for backpropagation, per token, layer and hidden unit. */
 const BACKWARD_FLOATS_PER_HIDDEN = 100;
 /** The same, per intermediate (feed-forward) unit. */
@@ -97,7 +96,7 @@ export function estimateTrainingMemory(shape: MemoryShape): MemoryEstimate {
 
   const optimizer = OPTIMIZER_FLOATS_PER_PARAMETER * parameters;
   const backward = BACKWARD_FLOATS_PER_PARAMETER * parameters + activations(batchSize, BACKWARD_FLOATS_PER_HIDDEN, BACKWARD_FLOATS_PER_INTERMEDIATE, BACKWARD_FLOATS_PER_ATTENTION_SCORE);
-  const evaluation = parameters + activations(EVALUATION_BATCH_SIZE, EVALUATION_FLOATS_PER_HIDDEN, EVALUATION_FLOATS_PER_INTERMEDIATE, EVALUATION_FLOATS_PER_ATTENTION_SCORE);
+  const evaluation = parameters + activations(batchSize, EVALUATION_FLOATS_PER_HIDDEN, EVALUATION_FLOATS_PER_INTERMEDIATE, EVALUATION_FLOATS_PER_ATTENTION_SCORE);
 
   const trainingBytes = 4 * Math.max(optimizer, backward);
   const evaluationBytes = 4 * evaluation;

@@ -1,5 +1,5 @@
 // Where the trainer's progress goes: the terminal for the CLI, IPC messages for the extension.
-import type { ChildMessage, ProgressMessage, StartedMessage } from '../../shared/protocol/trainer';
+import type { ChildMessage, DownloadMessage, ProgressMessage, StartedMessage } from '../../shared/protocol/trainer';
 import type { EpochRecord } from '../../shared/run/types';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -8,6 +8,8 @@ export interface TrainingReporter {
   log(level: LogLevel, message: string): void;
   started(info: Omit<StartedMessage, 'type'>): void;
   progress(info: Omit<ProgressMessage, 'type'>): void;
+  /** Download progress of a base-model file; called often, so implementations throttle their output. */
+  download(info: Omit<DownloadMessage, 'type'>): void;
   epoch(record: EpochRecord): void;
 }
 
@@ -35,7 +37,19 @@ export class IpcReporter implements TrainingReporter {
     this.send({ type: 'progress', ...info });
   }
 
+  download(info: Omit<DownloadMessage, 'type'>): void {
+    const now = Date.now();
+    if (now - this.lastDownloadMessage < DOWNLOAD_MESSAGE_INTERVAL_MS && info.bytesDone !== info.totalBytes) return;
+    this.lastDownloadMessage = now;
+    this.send({ type: 'download', ...info });
+  }
+
   epoch(record: EpochRecord): void {
     this.send({ type: 'epoch', record });
   }
+
+  private lastDownloadMessage = 0;
 }
+
+/** Least time between two download messages: a notification cannot show more, and IPC stays quiet. */
+const DOWNLOAD_MESSAGE_INTERVAL_MS = 250;

@@ -53,6 +53,7 @@ export async function trainProject(options: TrainOptions, reporter: TrainingRepo
     },
     started: (info) => reporter.started(info),
     progress: (info) => reporter.progress(info),
+    download: (info) => reporter.download(info),
     epoch: (record) => reporter.epoch(record),
   };
   const run = await prepareRun(options, preparing);
@@ -191,8 +192,8 @@ async function trainPrepared(
     }
 
     // End of epoch: evaluate on validation and on a sample of the training data.
-    const validation = await evaluateExamples(model, run.splits.validation, run.numLabels, tokenizer.padTokenId);
-    const trainSample = await evaluateExamples(model, train.slice(0, TRAIN_ACCURACY_SAMPLE), run.numLabels, tokenizer.padTokenId);
+    const validation = await evaluateExamples(model, run.splits.validation, run.numLabels, tokenizer.padTokenId, training.batchSize);
+    const trainSample = await evaluateExamples(model, train.slice(0, TRAIN_ACCURACY_SAMPLE), run.numLabels, tokenizer.padTokenId, training.batchSize);
     const improved = validation.accuracy > state.bestScore || (validation.accuracy === state.bestScore && validation.loss < state.bestLoss);
     if (improved) {
       state.bestScore = validation.accuracy;

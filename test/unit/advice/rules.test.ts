@@ -91,6 +91,11 @@ describe('advice rules', () => {
       assert.equal(adviseOnDivergingLoss(input({ steps: steps(fallingLosses) })), undefined);
     });
 
+    it('stays quiet on a tiny rise near zero loss', () => {
+      const losses = [...Array.from({ length: 40 }, () => 0.01), ...Array.from({ length: 40 }, () => 0.027)];
+      assert.equal(adviseOnDivergingLoss(input({ steps: steps(losses) })), undefined);
+    });
+
     it('stays quiet with fewer steps than one window', () => {
       assert.equal(adviseOnDivergingLoss(input({ steps: steps([1, 5, 10]) })), undefined);
     });

@@ -11,7 +11,7 @@ import { createProject, readRecords, type Fixture } from './projectFixture';
 const frozenWeights = { learningRate: 1e-12, warmupRatio: 0 };
 
 function quietReporter(logs: string[]): TrainingReporter {
-  return { log: (_level, message) => logs.push(message), started: () => undefined, progress: () => undefined, epoch: () => undefined };
+  return { log: (_level, message) => logs.push(message), started: () => undefined, progress: () => undefined, download: () => undefined, epoch: () => undefined };
 }
 
 async function train(fixture: Fixture, logs: string[] = []) {

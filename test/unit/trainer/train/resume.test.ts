@@ -16,6 +16,7 @@ function quietReporter(flag: CancellationFlag, cancelAfterStep?: (totalSteps: nu
   let cancelAt = Infinity;
   return {
     log: () => undefined,
+    download: () => undefined,
     started: (info) => {
       if (cancelAfterStep) cancelAt = cancelAfterStep(info.totalSteps, info.epochs);
     },

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { findHubModelPreset, hubModelPresets, type HubModelPreset } from '../../../src/trainer/hub/presets';
+import { findHubModelPreset, hubModelPresets, type HubModelPreset } from '../../../src/shared/project/hubPresets';
 import { parseHubId } from '../../../src/trainer/hub/resolve';
 
 /** Counts parameters from config.json fields: embeddings, layers and the final or pooler layer. */
