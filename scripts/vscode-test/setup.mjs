@@ -106,8 +106,12 @@ function writePrivatePackageJson(folder) {
 }
 
 function npmEnvironment() {
+  // Under `npm run`, the outer npm exports its settings as npm_* variables, and a nested npm reads
+  // them back as its own config. npm_config_user_agent then still names the outer Node (20), and
+  // code-server's postinstall reads the Node version from it and refuses to install. Drop them all.
+  const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   // onnxruntime-node is not installed here, but the variable keeps any transitive install script quiet.
-  return { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+  return { ...environment, ONNXRUNTIME_NODE_INSTALL: 'skip' };
 }
 
 function run(command, args, options) {

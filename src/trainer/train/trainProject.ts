@@ -1,7 +1,7 @@
 // One training run from finetune.json to a tested model: load the project, pick a backend, read and
 // clean the data, split it, tokenize, build or load the model, then the loop, then the test evaluation.
 // The loop reads top-down in the order of each step: learning rate, step (clip inside), log, checkpoint,
-// cancellation; at the end of each epoch, evaluate, keep the best model and check early stopping.
+// cancellation. At the end of each epoch it evaluates, keeps the best model and checks early stopping.
 
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,7 +25,7 @@ export interface TrainOptions {
   projectFile: string;
   /**
    * Overrides training.epochs. With `resume`, sets the epochs to train to, and the learning-rate schedule
-   * is rebuilt for them; the run folder's finetune.json keeps the epochs the run started with.
+   * is rebuilt for them. The run folder's finetune.json keeps the epochs the run started with.
    */
   epochs?: number;
   /** Overrides the project's backend. */
