@@ -76,31 +76,7 @@ export class ConsoleReporter implements TrainingReporter {
   /** Prints the outcome of a run: test scores per class, the target and where the files are. */
   finish(runDir: string, status: RunStatus, evaluation: Evaluation | undefined): void {
     this.clearProgress();
-    if (evaluation) {
-      const lines = [
-        '',
-        t('Test set: {0} examples', evaluation.examples),
-        t('  accuracy {0}%, macro-F1 {1}', percent(evaluation.accuracy), evaluation.macroF1.toFixed(4)),
-      ];
-      for (const [label, scores] of Object.entries(evaluation.perClass)) {
-        lines.push(t('  {0}: precision {1}, recall {2}, F1 {3}, support {4}', label, scores.precision.toFixed(3), scores.recall.toFixed(3), scores.f1.toFixed(3), scores.support));
-      }
-      lines.push(
-        evaluation.target.met
-          ? t('Target met: test accuracy {0}% ≥ {1}%.', percent(evaluation.accuracy), percent(evaluation.target.value))
-          : t('Target not met: test accuracy {0}% < {1}%.', percent(evaluation.accuracy), percent(evaluation.target.value)),
-      );
-      if (evaluation.noBetterThanMajority) {
-        lines.push(
-          t(
-            'Note: always answering "{0}" would also score {1}% on this test set, so the model has not learned more than the most common label yet.',
-            evaluation.majorityBaseline.label,
-            percent(evaluation.majorityBaseline.accuracy),
-          ),
-        );
-      }
-      process.stdout.write(lines.join('\n') + '\n');
-    }
+    if (evaluation) this.summarize(evaluation);
     const statusText: Record<RunStatus, string> = {
       completed: t('Training finished.'),
       'early-stopped': t('Training stopped early: the validation score stopped improving.'),
@@ -109,6 +85,34 @@ export class ConsoleReporter implements TrainingReporter {
       diverged: t('Training stopped because the loss became NaN or infinite. Lower the learning rate in finetune.json and train again.'),
     };
     process.stdout.write(`${statusText[status]}\n${t('Run folder: {0}', runDir)}\n`);
+  }
+
+  /** Prints test scores per class, the target and the majority-class note. */
+  summarize(evaluation: Evaluation): void {
+    this.clearProgress();
+    const lines = [
+      '',
+      t('Test set: {0} examples', evaluation.examples),
+      t('  accuracy {0}%, macro-F1 {1}', percent(evaluation.accuracy), evaluation.macroF1.toFixed(4)),
+    ];
+    for (const [label, scores] of Object.entries(evaluation.perClass)) {
+      lines.push(t('  {0}: precision {1}, recall {2}, F1 {3}, support {4}', label, scores.precision.toFixed(3), scores.recall.toFixed(3), scores.f1.toFixed(3), scores.support));
+    }
+    lines.push(
+      evaluation.target.met
+        ? t('Target met: test accuracy {0}% ≥ {1}%.', percent(evaluation.accuracy), percent(evaluation.target.value))
+        : t('Target not met: test accuracy {0}% < {1}%.', percent(evaluation.accuracy), percent(evaluation.target.value)),
+    );
+    if (evaluation.noBetterThanMajority) {
+      lines.push(
+        t(
+          'Note: always answering "{0}" would also score {1}% on this test set, so the model has not learned more than the most common label yet.',
+          evaluation.majorityBaseline.label,
+          percent(evaluation.majorityBaseline.accuracy),
+        ),
+      );
+    }
+    process.stdout.write(lines.join('\n') + '\n');
   }
 
   private clearProgress(): void {

@@ -6,7 +6,8 @@
 //   finetune evaluate <run folder>
 //   finetune predict <run folder> <text> [<text> ...]
 //
-// Exit codes: 0 success, 2 invalid input (the message names the file, row or field), 1 other failures.
+// Exit codes: 0 success, 2 invalid input (the message names the file, row or field), 130 stopped with
+// Ctrl+C (a checkpoint is saved), 1 other failures.
 
 import { isUserInputError } from '../shared/errors';
 import { initL10n, t } from '../shared/l10n';
@@ -18,6 +19,13 @@ import { trainProject } from './train/trainProject';
 
 const EXIT_INPUT = 2;
 const EXIT_FAILURE = 1;
+/** Exit code of a run stopped with Ctrl+C, as shells report a process ended by SIGINT (128 + 2). */
+const EXIT_CANCELLED = 130;
+
+/** Characters of each text echoed by `predict`; longer texts are cut with an ellipsis. */
+const PREDICTION_TEXT_SHOWN = 80;
+
+const backendNames = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 interface ParsedArgs {
   command: string;
@@ -52,17 +60,25 @@ async function main(argv: string[]): Promise<number> {
           flag,
         );
         reporter.finish(result.runDir, result.status, result.evaluation);
+        if (result.status === 'cancelled') return EXIT_CANCELLED;
         return result.status === 'failed' || result.status === 'diverged' ? EXIT_FAILURE : 0;
       }
       case 'evaluate': {
         const evaluation = await evaluateRun(args.positional[0], reporter);
-        reporter.finish(args.positional[0], 'completed', evaluation);
+        reporter.summarize(evaluation);
         return 0;
       }
       case 'predict': {
-        const predictions = await predictTexts(args.positional[0], args.positional.slice(1), reporter);
+        const texts = args.positional.slice(1);
+        const empty = texts.findIndex((text) => text.trim() === '');
+        if (empty >= 0) {
+          process.stderr.write(`${t('Text {0} is empty. Pass the review to label in quotes, for example "奶茶太甜了".', empty + 1)}\n`);
+          return EXIT_INPUT;
+        }
+        const predictions = await predictTexts(args.positional[0], texts, reporter);
         for (const prediction of predictions) {
-          process.stdout.write(`${prediction.label}\t${(prediction.confidence * 100).toFixed(1)}%\t${prediction.text}\n`);
+          const shown = prediction.text.length > PREDICTION_TEXT_SHOWN ? `${prediction.text.slice(0, PREDICTION_TEXT_SHOWN)}…` : prediction.text;
+          process.stdout.write(`${prediction.label}\t${(prediction.confidence * 100).toFixed(1)}%\t${shown}\n`);
         }
         return 0;
       }
@@ -138,6 +154,10 @@ function parseArgs(argv: string[]): ParsedArgs | undefined {
       const value = inline ?? rest[++i];
       if (!['epochs', 'backend', 'resume'].includes(name) || value === undefined) {
         process.stderr.write(`${t('Unknown option or missing value: {0}', arg)}\n`);
+        return undefined;
+      }
+      if (name === 'backend' && !backendNames.includes(value)) {
+        process.stderr.write(`${t('--backend must be one of {0}, not "{1}".', backendNames.join(', '), value)}\n`);
         return undefined;
       }
       options[name] = value;

@@ -42,8 +42,9 @@ export function loadProject(file: string, options: LoadOptions = {}): LoadedProj
   const absolute = path.resolve(file);
   let text: string;
   try {
-    text = fs.readFileSync(absolute, 'utf8');
+    text = decodeUtf8(fs.readFileSync(absolute), absolute);
   } catch (error) {
+    if (error instanceof UserInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new UserInputError(t('{0} was not found. Check the path of the project file.', absolute), { file: absolute });
@@ -72,6 +73,15 @@ export function parseProject(text: string, file: string): ProjectParseResult {
   const source = text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
   const { loaded, problems } = analyseProject(source, path.resolve(file));
   return { loaded, problems };
+}
+
+/** Decodes finetune.json, which must be UTF-8: editors such as Notepad may save it as GBK instead. */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserInputError(t('{0} is not saved as UTF-8 (perhaps GBK). Open it in VS Code and save it with the encoding UTF-8.', file), { file });
+  }
 }
 
 /** Resolves a path written in finetune.json (`data.file`, `output`) against the folder holding it. */

@@ -11,7 +11,7 @@ import { UserInputError } from '../../shared/errors';
 import { readJson, writeJsonAtomic } from '../../shared/files';
 import { packageRoot, t } from '../../shared/l10n';
 import { loadProject, parseProject, resolveProjectPath } from '../../shared/project/load';
-import { ProjectError } from '../../shared/project/problems';
+import { formatProblem, ProjectError } from '../../shared/project/problems';
 import { findPreset } from '../../shared/project/presets';
 import type { BackendName, FinetuneProject, LoadedProject } from '../../shared/project/types';
 import type { LabelledExample } from '../../shared/data/types';
@@ -27,13 +27,15 @@ import type { EncodedExample } from './batches';
 import { checkUnchangedExamples, epochsToTrain, fingerprintExamples, restoreCheckpoint, type TrainingState } from './checkpoint';
 import { assessTrainingMemory } from './memory';
 import type { TrainingReporter } from './reporter';
-import { createRunFolder, runFiles } from './runFolder';
+import { createRunFolder, readMetrics, runFiles } from './runFolder';
 import type { TrainOptions } from './trainProject';
 
 /** Where a run came from, saved as run.json so a resumed run finds the project's data again. */
 export interface RunInfo {
   projectFile: string;
   projectRoot: string;
+  /** projectRoot relative to the run folder, to find the project again after the folder was moved. */
+  projectRootFromRun?: string;
   createdAt: string;
   modelFolder: string;
   /** fingerprintExamples of the splits, so a resume detects an edited data file. */
@@ -63,7 +65,12 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
   // The project: a new run reads finetune.json; a resumed run reads the resolved copy in its run folder,
   // so edits made to finetune.json since cannot change a run half-way.
   const resumeDir = options.resume ? path.resolve(options.resume) : undefined;
+  if (resumeDir) {
+    acquireRunLock(resumeDir);
+    rejectFinishedRun(resumeDir, options.epochs);
+  }
   const loaded = resumeDir ? loadRunProject(resumeDir) : loadProject(options.projectFile);
+  for (const warning of loaded.warnings ?? []) reporter.log('warn', formatProblem(warning, loaded.file));
   const project: FinetuneProject = structuredClone(loaded.project);
   if (options.epochs !== undefined) project.training.epochs = options.epochs;
   if (project.task !== 'classification') {
@@ -101,6 +108,9 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
   }
   const parts = partitionBySplit(encoded, splits);
   reporter.log('info', t('Split: {0} training, {1} validation, {2} test examples.', parts.train.length, parts.validation.length, parts.test.length));
+  if (parts.test.length > 0 && parts.test.length < MIN_TRUSTED_TEST_EXAMPLES) {
+    reporter.log('warn', t('The test split has only {0} examples, so each review moves the test accuracy by {1} points. Label more rows for a score you can trust.', parts.test.length, (100 / parts.test.length).toFixed(1)));
+  }
   if (parts.train.length === 0) {
     throw new UserInputError(t('No examples landed in the training split. Add more labelled rows to {0}.', dataFile), { file: dataFile });
   }
@@ -140,10 +150,11 @@ export async function prepareRun(options: TrainOptions, reporter: TrainingReport
 
   // Run folder: a new one per run, never shared, created once every check has passed.
   const runDir = resumeDir ?? createRunFolder(resolveProjectPath(loaded, project.output), project.name);
+  if (!resumeDir) acquireRunLock(runDir);
   if (resumeDir) checkUnchangedExamples(readJson<RunInfo>(path.join(resumeDir, 'run.json')).examplesSha256, parts, dataFile, resumeDir);
   if (!resumeDir) {
     writeJsonAtomic(path.join(runDir, runFiles.project), project);
-    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, createdAt: new Date().toISOString(), modelFolder, examplesSha256: fingerprintExamples(parts) };
+    const info: RunInfo = { projectFile: loaded.file, projectRoot: loaded.root, projectRootFromRun: path.relative(runDir, loaded.root), createdAt: new Date().toISOString(), modelFolder, examplesSha256: fingerprintExamples(parts) };
     writeJsonAtomic(path.join(runDir, 'run.json'), info);
     writeSplitFile(path.join(runDir, runFiles.split), kept.map((example, index) => ({ row: example.row, split: splits[index] })));
   }
@@ -212,7 +223,63 @@ export function loadRunProject(runDir: string): LoadedProject {
   const info = readJson<RunInfo>(infoFile);
   const { loaded, problems } = parseProject(fs.readFileSync(projectFile, 'utf8'), projectFile);
   if (!loaded) throw new ProjectError(projectFile, problems);
-  return { ...loaded, file: info.projectFile, root: info.projectRoot };
+  // A project folder that was moved or copied still holds its runs at the same relative place.
+  const root = fs.existsSync(info.projectRoot) ? info.projectRoot : path.resolve(runDir, info.projectRootFromRun ?? path.join('..', '..'));
+  return { ...loaded, file: path.join(root, path.basename(info.projectFile)), root };
+}
+
+/**
+ * Below this many test examples one review moves the accuracy by more than 3 points, so the log warns
+ * that the score is rough.
+ */
+const MIN_TRUSTED_TEST_EXAMPLES = 30;
+
+/** The lock file of a run folder while a process trains it: the process id, as text. */
+export const RUN_LOCK_FILE = '.lock';
+
+/**
+ * Marks the run folder as trained by this process, rejecting a second trainer on the same run. A lock
+ * left by a process that no longer exists (killed, crashed) is taken over.
+ */
+export function acquireRunLock(runDir: string): void {
+  const lockFile = path.join(runDir, RUN_LOCK_FILE);
+  try {
+    fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const owner = Number(fs.readFileSync(lockFile, 'utf8'));
+  if (Number.isInteger(owner) && owner !== process.pid && isProcessAlive(owner)) {
+    throw new UserInputError(t('The run {0} is being trained by process {1}. Wait for it to finish, or stop it first.', runDir, owner), { file: runDir });
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+}
+
+export function releaseRunLock(runDir: string): void {
+  const lockFile = path.join(runDir, RUN_LOCK_FILE);
+  if (fs.existsSync(lockFile) && fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.rmSync(lockFile, { force: true });
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Rejects resuming a run whose last start ended normally, unless --epochs asks for more epochs. */
+function rejectFinishedRun(runDir: string, requestedEpochs: number | undefined): void {
+  if (requestedEpochs !== undefined) return;
+  const records = readMetrics(runDir);
+  const lastStart = records.map((record) => record.type).lastIndexOf('start');
+  const end = records.slice(lastStart + 1).find((record) => record.type === 'end');
+  if (end?.type === 'end' && (end.status === 'completed' || end.status === 'early-stopped')) {
+    throw new UserInputError(t('The run {0} has already finished. To train it longer, pass --epochs with more epochs than it has run; to train again, start a new run.', runDir), { file: runDir });
+  }
 }
 
 /** Rows named one by one in the log for a problem, before the rest are only counted. */

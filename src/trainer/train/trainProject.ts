@@ -11,7 +11,7 @@ import { epochBatchOrder, makeBatch } from './batches';
 import { saveCheckpoint, type TrainingState } from './checkpoint';
 import { evaluateExamples, testEvaluation } from './evaluation';
 import { injectNanFault } from './faults';
-import { prepareRun, type PreparedRun } from './prepare';
+import { prepareRun, releaseRunLock, type PreparedRun } from './prepare';
 import { mixSeed } from './random';
 import type { CancellationFlag, TrainingReporter } from './reporter';
 import { RunWriter, runFiles } from './runFolder';
@@ -73,6 +73,7 @@ export async function trainProject(options: TrainOptions, reporter: TrainingRepo
   } finally {
     run.model.dispose();
     run.optimizer.dispose();
+    releaseRunLock(run.runDir);
   }
 }
 

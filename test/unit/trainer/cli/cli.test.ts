@@ -85,6 +85,12 @@ describe('finetune CLI', function () {
     assert.equal(runFolders(project).length, 2);
     assert.equal(fs.readFileSync(path.join(runDir, 'evaluation.json'), 'utf8'), firstEvaluation);
 
+    // `predict` labels new texts with the best model and rejects an empty one.
+    const predicted = runCli(['predict', runDir, '珍珠奶茶很好喝，下次还来'], project);
+    assert.equal(predicted.status, 0, predicted.stderr);
+    assert.match(predicted.stdout, /^(差评|好评|中性)\t\d+\.\d%\t珍珠奶茶很好喝/m);
+    assert.equal(runCli(['predict', runDir, '  '], project).status, 2);
+
     // `evaluate` scores the saved best model on the saved test split again, with the same result.
     const evaluated = runCli(['evaluate', runDir], project);
     assert.equal(evaluated.status, 0, evaluated.stderr);
@@ -110,6 +116,58 @@ describe('finetune CLI', function () {
     const result = runCli(['train', 'finetune.json'], project);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /training\.learningRate/);
+  });
+
+  it('exits 2 on an unknown backend name', () => {
+    const result = runCli(['train', 'finetune.json', '--backend', 'gpu'], project);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+  });
+
+  it('exits 2 on a finetune.json that is not UTF-8', () => {
+    const file = path.join(project, 'finetune.json');
+    const text = fs.readFileSync(file, 'utf8').replace('"milk-tea-reviews"', '"奶茶评价"');
+    // "奶茶评价" in GBK: bytes that are not valid UTF-8.
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(text.slice(0, text.indexOf('奶茶评价')), 'utf8'), Buffer.from([0xc4, 0xcc, 0xb2, 0xe8, 0xc6, 0xc0, 0xbc, 0xdb]), Buffer.from(text.slice(text.indexOf('奶茶评价') + 4), 'utf8')]));
+    const result = runCli(['train', 'finetune.json'], project);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /not saved as UTF-8/);
+  });
+
+  it('warns about a misspelt field', () => {
+    const file = path.join(project, 'finetune.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json.training = { ...json.training, learningrate: 0.01 };
+    fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    const result = runCli(['train', 'finetune.json', '--epochs', '1'], project);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /learningrate/);
+    assert.match(result.stderr, /learningRate/);
+  });
+
+  it('rejects a second trainer on one run', () => {
+    assert.equal(runCli(['train', 'finetune.json', '--epochs', '1'], project).status, 0);
+    const [runDir] = runFolders(project);
+    // This test process is alive, so its id in the lock stands for a trainer still at work.
+    fs.writeFileSync(path.join(runDir, '.lock'), String(process.pid));
+    const second = runCli(['train', '--resume', runDir], project);
+    assert.equal(second.status, 2);
+    assert.match(second.stderr, new RegExp(`process ${process.pid}`));
+    fs.rmSync(path.join(runDir, '.lock'));
+
+    // A finished run is not resumed again without more epochs.
+    const finished = runCli(['train', '--resume', runDir], project);
+    assert.equal(finished.status, 2);
+    assert.match(finished.stderr, /already finished/);
+
+    // The run still evaluates after the whole project folder moved.
+    const moved = `${project}-moved`;
+    fs.renameSync(project, moved);
+    project = moved;
+    const evaluated = runCli(['evaluate', path.join(moved, 'runs', path.basename(runDir))], moved);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /Test set: \d+ examples/);
+    assert.doesNotMatch(evaluated.stdout, /Training finished/);
   });
 
   it('speaks Chinese when the locale is zh-cn', () => {
