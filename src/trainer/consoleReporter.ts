@@ -21,7 +21,8 @@ export class ConsoleReporter implements TrainingReporter {
   log(level: LogLevel, message: string): void {
     this.clearProgress();
     const stream = level === 'info' ? process.stdout : process.stderr;
-    stream.write(`${level === 'info' ? '' : `${level === 'warn' ? t('Warning') : t('Error')}: `}${message}\n`);
+    const line = level === 'info' ? message : level === 'warn' ? t('Warning: {0}', message) : t('Error: {0}', message);
+    stream.write(`${line}\n`);
   }
 
   started(info: Omit<StartedMessage, 'type'>): void {

@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (isUserInputError(error)) {
-      process.stderr.write(`${t('Error')}: ${error.message}\n`);
+      process.stderr.write(`${t('Error: {0}', error.message)}\n`);
       return EXIT_INPUT;
     }
     process.stderr.write(`${t('Training failed: {0}', error instanceof Error ? error.message : String(error))}\n`);

@@ -127,6 +127,15 @@ function isEmptyRecord(record: DelimitedRecord): boolean {
 function checkFieldCount(record: DelimitedRecord, needed: number, headerLength: number, delimiter: Delimiter, file: string): void {
   const count = record.fields.length;
   const separator = delimiter === '\t' ? t('a tab character') : t('a comma');
+  // A quote left open on one row runs on until the next quote, so the row seems to lack cells, or to
+  // have too many, and spans several lines.
+  const wrongCount = count < needed || record.fields.slice(headerLength).some((field) => trimSpaces(field.value) !== '');
+  if (wrongCount && record.endLine > record.line && record.fields.some((field) => field.quoted)) {
+    throw new UserInputError(
+      t('Row {0} of {1} opens a double quote that closes only on line {2}, so rows {0} to {2} read as one row. Close the quote on row {0}, or double it ("").', record.line, file, record.endLine),
+      { file, row: record.line },
+    );
+  }
   if (count < needed) {
     throw new UserInputError(
       t('Row {0} of {1} has {2} cells but the header has {3}. Add the missing cells, separated by {4}.', record.line, file, count, headerLength, separator),

@@ -49,7 +49,7 @@ export async function selectBackend(requested: BackendName, options: SelectBacke
       const reason = describeFailure(name, error);
       if (requested !== 'auto') {
         throw new UserInputError(
-          t('The backend "{0}" could not be loaded. {1} Set "backend" in finetune.json to "auto" to use the fastest backend that loads.', name, reason),
+          t('The backend "{0}" could not be loaded. {1} Set "backend" in finetune.json (or --backend on the command line) to "auto" to use the fastest backend that loads.', name, reason),
           { field: 'backend' },
         );
       }

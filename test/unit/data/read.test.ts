@@ -223,3 +223,14 @@ describe('header matching', () => {
     assert.equal(findColumn(['review', 'Review'], 'REVIEW'), -1);
   });
 });
+
+describe('unclosed quote', () => {
+  it('names the row that opens it', () => {
+    // The quote opened on row 3 closes at the start of the quoted review on row 5.
+    const text = 'review,label\n好喝,好评\n"没关好的引号,差评\n一般,中性\n"第一次点这家\n味道不错",好评\n';
+    assert.throws(
+      () => parseDataset(text, 'reviews.csv', config),
+      userError((error) => error.location.row === 3 && /row 3 of reviews\.csv opens a double quote that closes only on line 5/i.test(error.message)),
+    );
+  });
+});
