@@ -17,6 +17,8 @@ copyWasmBinaries();
 
 const nodeTargets = [
   { entry: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  // Loaded by extension.js on first use of the commands that read whole data files.
+  { entry: 'src/extension/language/dataCommands.ts', out: 'dist/dataCommands.js', external: ['vscode'] },
   { entry: 'src/trainer/main.ts', out: 'dist/trainer.js', external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
   { entry: 'src/server/server.ts', out: 'dist/server.js', external: [] },
 ];

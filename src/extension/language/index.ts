@@ -1,15 +1,22 @@
 // Dataset editor features: the language client, label codelenses and commands, the status bar, Excel
 // import, annotation agreement and the New Project wizard.
 
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isUserInputError } from '../../shared/errors';
 import type { ExtensionServices } from '../services';
-import { compareAnnotationsCommand } from './agreementCommand';
 import { createLanguageClient } from './client';
-import { importExcel } from './excelCommand';
 import { registerLabelling } from './labelling';
-import { newProject } from './newProjectCommand';
 import { registerStatusBar } from './statusBar';
+
+type DataCommands = typeof import('./dataCommands');
+let dataCommands: DataCommands | undefined;
+
+/** Loads dist/dataCommands.js on first use; a computed path keeps esbuild from inlining it here. */
+function loadDataCommands(): DataCommands {
+  dataCommands ??= require(path.join(__dirname, 'dataCommands.js')) as DataCommands;
+  return dataCommands;
+}
 
 export function activateLanguageFeatures(services: ExtensionServices): void {
   const { context, log } = services;
@@ -17,10 +24,12 @@ export function activateLanguageFeatures(services: ExtensionServices): void {
   // Commands that need no server work even while it starts or after it failed.
   context.subscriptions.push(
     vscode.commands.registerCommand('finetune.importExcel', (uri?: unknown) =>
-      runReportingErrors(log, 'Import Excel', () => importExcel(log, uri instanceof vscode.Uri ? uri : undefined)),
+      runReportingErrors(log, 'Import Excel', () => loadDataCommands().importExcel(log, uri instanceof vscode.Uri ? uri : undefined)),
     ),
-    vscode.commands.registerCommand('finetune.compareAnnotations', () => runReportingErrors(log, 'Compare Annotations', () => compareAnnotationsCommand(log))),
-    vscode.commands.registerCommand('finetune.newProject', () => runReportingErrors(log, 'New Project', () => newProject(log))),
+    vscode.commands.registerCommand('finetune.compareAnnotations', () =>
+      runReportingErrors(log, 'Compare Annotations', () => loadDataCommands().compareAnnotationsCommand(log)),
+    ),
+    vscode.commands.registerCommand('finetune.newProject', () => runReportingErrors(log, 'New Project', () => loadDataCommands().newProject(log))),
   );
 
   const client = createLanguageClient(context, log);

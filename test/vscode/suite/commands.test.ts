@@ -23,6 +23,14 @@ describe('commands', () => {
     assert.deepEqual(missing, [], 'contributed in package.json but not registered by activate()');
   });
 
+  it('loads the data commands bundle', () => {
+    // Import Excel, Compare Annotations and New Project live in a bundle extension.js loads on first use.
+    const bundle = require(path.join(getExtension().extensionPath, 'dist', 'dataCommands.js')) as Record<string, unknown>;
+    for (const name of ['importExcel', 'compareAnnotationsCommand', 'newProject']) {
+      assert.equal(typeof bundle[name], 'function', `dist/dataCommands.js exports ${name}`);
+    }
+  });
+
   it('runs finetune.showLog', async () => {
     await vscode.commands.executeCommand('finetune.showLog');
   });
