@@ -22,6 +22,9 @@ const EXIT_FAILURE = 1;
 /** Exit code of a run stopped with Ctrl+C, as shells report a process ended by SIGINT (128 + 2). */
 const EXIT_CANCELLED = 130;
 
+/** How long a trainer whose extension host disconnected may take to checkpoint before it quits. */
+const ORPHAN_GRACE_MS = 60_000;
+
 /** Characters of each text echoed by `predict`; longer texts are cut with an ellipsis. */
 const PREDICTION_TEXT_SHOWN = 80;
 
@@ -45,9 +48,13 @@ async function main(argv: string[]): Promise<number> {
   const reporter = new ConsoleReporter();
   const flag: CancellationFlag = { cancelled: false };
   process.on('SIGINT', () => {
-    if (flag.cancelled) process.exit(130);
+    if (flag.cancelled) process.exit(EXIT_CANCELLED);
     flag.cancelled = true;
     reporter.log('warn', t('Stopping after the current step and saving a checkpoint; press Ctrl+C again to quit at once.'));
+  });
+  // A service manager's stop, or a closing terminal, asks the same way: finish the step, keep a checkpoint.
+  process.on('SIGTERM', () => {
+    flag.cancelled = true;
   });
 
   try {
@@ -98,10 +105,15 @@ async function main(argv: string[]): Promise<number> {
 
 /** Serves one training request from the extension over IPC, then exits. */
 function runChild(): Promise<number> {
-  const send = (message: ChildMessage) => process.send?.(message);
+  // After the extension host went away there is nobody to tell; the run folder still records everything.
+  const send = (message: ChildMessage) => {
+    // The callback keeps a write that fails as the channel closes (EPIPE) from crashing the process.
+    if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+  };
   const reporter = new IpcReporter(send);
   const flag: CancellationFlag = { cancelled: false };
   let cancelRequestedAtStep: number | undefined;
+  let training = false;
 
   // A crash must reach the extension as a message, never as a silent exit.
   const reportFatal = (error: unknown) => {
@@ -110,6 +122,11 @@ function runChild(): Promise<number> {
   };
   process.on('uncaughtException', reportFatal);
   process.on('unhandledRejection', reportFatal);
+  // The extension host ends a trainer with SIGTERM when its window closes: stop after the step with a
+  // checkpoint, as a cancel does.
+  process.on('SIGTERM', () => {
+    flag.cancelled = true;
+  });
 
   return new Promise((resolve) => {
     process.on('message', (message: ParentMessage) => {
@@ -118,7 +135,8 @@ function runChild(): Promise<number> {
         cancelRequestedAtStep ??= reporter.lastStep;
         return;
       }
-      if (message.type !== 'train') return;
+      if (message.type !== 'train' || training) return;
+      training = true;
       trainProject({ projectFile: message.projectFile, epochs: message.epochs, backend: message.backend, resume: message.resume }, reporter, flag).then(
         (result) => {
           send({ type: 'done', runDir: result.runDir, status: result.status, evaluation: result.evaluation, cancelRequestedAtStep });
@@ -137,7 +155,13 @@ function runChild(): Promise<number> {
       );
     });
     // The extension stops us by closing the channel; leave then instead of lingering as an orphan.
-    process.on('disconnect', () => process.exit(EXIT_FAILURE));
+    // Without the extension host (window closed, host crashed) nobody can follow the run: stop after the
+    // current step with a checkpoint, and quit anyway if that takes too long.
+    process.on('disconnect', () => {
+      if (!training) process.exit(EXIT_FAILURE);
+      flag.cancelled = true;
+      setTimeout(() => process.exit(EXIT_FAILURE), ORPHAN_GRACE_MS).unref();
+    });
     send({ type: 'ready' });
   });
 }

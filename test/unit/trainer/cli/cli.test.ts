@@ -226,6 +226,25 @@ describe('trainer child process', function () {
     assert.ok(fs.existsSync(path.join(done.runDir, 'evaluation.json')));
   });
 
+  it('checkpoints and quits when the extension host goes away', async () => {
+    const child = fork(trainerBundle, ['--child'], { env: { ...process.env, FINETUNE_LOCALE: 'en' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let runDir: string | undefined;
+    let progress = 0;
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready') child.send({ type: 'train', projectFile: path.join(project, 'finetune.json'), epochs: 3 } satisfies ParentMessage);
+      if (message.type === 'started') runDir = message.runDir;
+      if (message.type === 'progress' && ++progress === 2) child.disconnect();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.ok(runDir);
+    const state = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoint', 'state.json'), 'utf8'));
+    assert.ok(state.step >= 2, `checkpoint at step ${state.step}`);
+    const end = metrics(runDir).filter((record) => record.type === 'end').pop();
+    assert.equal(end?.type === 'end' && end.status, 'cancelled');
+    assert.ok(!fs.existsSync(path.join(runDir, '.lock')), 'the run lock is released');
+  });
+
   it('reports bad input as an input error message', async () => {
     const { code, messages } = await startTrainer({ type: 'train', projectFile: path.join(project, 'nope.json') }, () => undefined);
     assert.equal(code, 2);
