@@ -177,14 +177,7 @@ class Validator {
       if (keyNode === undefined) continue;
       const key = keyNode.value as string;
       const fieldPath = joinPath(sectionPath, key);
-      if (seen.has(key)) {
-        const message = t(
-          '{0} is set more than once, and only the last value is used. Remove the other copies.',
-          fieldPath,
-        );
-        this.warning(fieldPath, keyNode, message);
-      }
-      seen.add(key);
+      this.warnIfRepeated(seen, key, fieldPath, keyNode);
 
       const childRule = rule.properties[key];
       if (childRule === undefined) {
@@ -294,14 +287,7 @@ class Validator {
       if (keyNode === undefined) continue;
       const key = keyNode.value as string;
       const fieldPath = joinPath(mapPath, key);
-      if (seen.has(key)) {
-        const message = t(
-          '{0} is set more than once, and only the last value is used. Remove the other copies.',
-          fieldPath,
-        );
-        this.warning(fieldPath, keyNode, message);
-      }
-      seen.add(key);
+      this.warnIfRepeated(seen, key, fieldPath, keyNode);
 
       if (key.length < rule.keys.minLength) {
         const message = t(
@@ -347,6 +333,14 @@ class Validator {
 
   private error(fieldPath: string, span: Span, message: string): void {
     this.report('error', fieldPath, span, message);
+  }
+
+  /** Warns about a key set twice in one object: JSON parsers keep only its last value. */
+  private warnIfRepeated(seen: Set<string>, key: string, fieldPath: string, keyNode: Node): void {
+    if (seen.has(key)) {
+      this.warning(fieldPath, keyNode, t('{0} is set more than once, and only the last value is used. Remove the other copies.', fieldPath));
+    }
+    seen.add(key);
   }
 
   private warning(fieldPath: string, span: Span, message: string): void {

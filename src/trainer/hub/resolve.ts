@@ -128,15 +128,17 @@ function findLocalFolder(base: string, projectRoot: string): string | undefined 
   );
 }
 
+/** Names the first file a model folder lacks: config.json, then a weights file, then a tokenizer file. */
+function firstMissingFile(has: (file: string) => boolean): string | undefined {
+  if (!has('config.json')) return 'config.json';
+  if (!weightFiles.some(has)) return weightFiles.join(' / ');
+  if (!tokenizerFiles.some(has)) return tokenizerFiles.join(' / ');
+  return undefined;
+}
+
 function checkModelFolder(folder: string): void {
   const has = (file: string): boolean => fs.existsSync(path.join(folder, file));
-  const missing = !has('config.json')
-    ? 'config.json'
-    : !weightFiles.some(has)
-      ? weightFiles.join(' / ')
-      : !tokenizerFiles.some(has)
-        ? tokenizerFiles.join(' / ')
-        : undefined;
+  const missing = firstMissingFile(has);
   if (missing === undefined) return;
 
   throw new ModelResolveError(
@@ -169,13 +171,7 @@ function isSnapshotComplete(cache: RepoCache, commit: string): boolean {
 /** Returns the cached snapshot if it has config, weights and a tokenizer; optional files may be absent. */
 function resolveOffline(displayId: string, cache: RepoCache, commit: string | undefined): string {
   const has = (file: string): boolean => commit !== undefined && cache.hasFile(commit, file);
-  const missing = !has('config.json')
-    ? 'config.json'
-    : !weightFiles.some(has)
-      ? weightFiles.join(' / ')
-      : !tokenizerFiles.some(has)
-        ? tokenizerFiles.join(' / ')
-        : undefined;
+  const missing = firstMissingFile(has);
   if (missing === undefined && commit !== undefined) return cache.snapshotFolder(commit);
 
   throw new ModelResolveError(
