@@ -1,7 +1,7 @@
 // Errors caused by what the user wrote (project file, data file, command line). The CLI exits with code 2
 // for these and 1 for everything else; the extension shows the message without a stack trace.
 
-/** Where in the user's input a problem sits. Rows are 1-based line numbers of the source file. */
+/** The place of a problem in the user's input. Rows are 1-based line numbers of the source file. */
 export interface InputLocation {
   file?: string;
   row?: number;
@@ -10,7 +10,7 @@ export interface InputLocation {
   field?: string;
 }
 
-/** A problem in the user's input. `message` is already localised and says what to do next. */
+/** A problem in the user's input. `message` is already localised and tells the user what to do next. */
 export class UserInputError extends Error {
   constructor(
     message: string,

@@ -7,7 +7,7 @@ import type { LogLevel, TrainingReporter } from './train/reporter';
 /** Steps between two progress lines when the output is not a terminal (CI logs, files). */
 const PROGRESS_EVERY_STEPS = 20;
 
-/** Least time between two download lines when the output is not a terminal. */
+/** Minimum time between two download lines when the output is not a terminal. */
 const DOWNLOAD_LINE_INTERVAL_MS = 5000;
 
 /** Width of the download bar in characters. */

@@ -1,8 +1,8 @@
 // Entry of dist/trainer.js: the `finetune` CLI, or, with --child, the trainer process the extension forks.
 //
 //   finetune train <finetune.json> [--epochs N] [--backend NAME] [--resume <run folder>]
-//     --resume continues the run's last checkpoint; with --epochs, the learning-rate schedule is rebuilt
-//     for the new number of epochs, otherwise the run ends as it was planned.
+//     --resume continues from the run's last checkpoint. With --epochs, the learning-rate schedule is
+//     rebuilt for the new number of epochs; without it, the run ends as it was planned.
 //   finetune evaluate <run folder>
 //   finetune predict <run folder> <text> [<text> ...]
 //
@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     flag.cancelled = true;
     reporter.log('warn', t('Stopping after the current step and saving a checkpoint; press Ctrl+C again to quit at once.'));
   });
-  // A service manager's stop, or a closing terminal, asks the same way: finish the step, keep a checkpoint.
+  // SIGTERM (a service manager's stop, a closing terminal) is handled as a cancel: finish the step and
+  // keep a checkpoint.
   process.on('SIGTERM', () => {
     flag.cancelled = true;
   });
@@ -84,8 +85,8 @@ async function main(argv: string[]): Promise<number> {
         }
         const predictions = await predictTexts(args.positional[0], texts, reporter);
         for (const prediction of predictions) {
-          const shown = prediction.text.length > PREDICTION_TEXT_SHOWN ? `${prediction.text.slice(0, PREDICTION_TEXT_SHOWN)}…` : prediction.text;
-          process.stdout.write(`${prediction.label}\t${(prediction.confidence * 100).toFixed(1)}%\t${shown}\n`);
+          const displayedText = prediction.text.length > PREDICTION_TEXT_SHOWN ? `${prediction.text.slice(0, PREDICTION_TEXT_SHOWN)}…` : prediction.text;
+          process.stdout.write(`${prediction.label}\t${(prediction.confidence * 100).toFixed(1)}%\t${displayedText}\n`);
         }
         return 0;
       }
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Serves one training request from the extension over IPC, then exits. */
 function runChild(): Promise<number> {
-  // After the extension host went away there is nobody to tell; the run folder still records everything.
+  // Messages are dropped once the extension host is gone; the run folder still records everything.
   const send = (message: ChildMessage) => {
     // The callback keeps a write that fails as the channel closes (EPIPE) from crashing the process.
     if (process.connected) process.send?.(message, undefined, {}, () => undefined);
@@ -155,8 +156,8 @@ function runChild(): Promise<number> {
       );
     });
     // The extension stops us by closing the channel; leave then instead of lingering as an orphan.
-    // Without the extension host (window closed, host crashed) nobody can follow the run: stop after the
-    // current step with a checkpoint, and quit anyway if that takes too long.
+    // Without the extension host (window closed, host crashed) the run cannot be followed, so it stops
+    // after the current step with a checkpoint, and quits anyway if that takes too long.
     process.on('disconnect', () => {
       if (!training) process.exit(EXIT_FAILURE);
       flag.cancelled = true;

@@ -35,7 +35,7 @@ export const LOSS_SMOOTHING_STEPS = 20;
 export const DIVERGENCE_FACTOR = 2;
 
 /**
- * Least rise of the smoothed loss, in nats, that counts as diverging. Near a training loss of zero the
+ * Minimum rise of the smoothed loss, in nats, that counts as diverging. Near a training loss of zero the
  * factor alone fires on noise (0.010 to 0.027 late in a run); a diverging run climbs back towards the
  * loss of guessing, ln(number of labels), which is at least ln 2 ≈ 0.69.
  */

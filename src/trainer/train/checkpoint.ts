@@ -21,7 +21,7 @@ import type { AdamW } from './adamw';
 import type { EncodedExample } from './batches';
 import { runFiles } from './runFolder';
 
-/** Where the loop stands; enough to replay the same data order and learning-rate schedule. */
+/** The position of the loop: enough to replay the same data order and learning-rate schedule. */
 export interface TrainingState {
   /**
    * Epochs the run trains for: training.epochs of the run folder's finetune.json, or the --epochs of

@@ -30,7 +30,7 @@ import type { TrainingReporter } from './reporter';
 import { createRunFolder, readMetrics, runFiles } from './runFolder';
 import type { TrainOptions } from './trainProject';
 
-/** Where a run came from, saved as run.json so a resumed run finds the project's data again. */
+/** The origin of a run, saved as run.json so a resumed run finds the project's data again. */
 export interface RunInfo {
   projectFile: string;
   projectRoot: string;
@@ -62,8 +62,8 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(options: TrainOptions, reporter: TrainingReporter): Promise<PreparedRun> {
-  // The project: a new run reads finetune.json; a resumed run reads the resolved copy in its run folder,
-  // so edits made to finetune.json since cannot change a run half-way.
+  // The project: a new run reads finetune.json, and a resumed run reads the resolved copy in its run
+  // folder, so edits made to finetune.json since cannot change a run half-way.
   const resumeDir = options.resume ? path.resolve(options.resume) : undefined;
   if (resumeDir) {
     acquireRunLock(resumeDir);
@@ -223,7 +223,7 @@ export function loadRunProject(runDir: string): LoadedProject {
   const info = readJson<RunInfo>(infoFile);
   const { loaded, problems } = parseProject(fs.readFileSync(projectFile, 'utf8'), projectFile);
   if (!loaded) throw new ProjectError(projectFile, problems);
-  // A project folder that was moved or copied still holds its runs at the same relative place.
+  // A project folder that was moved or copied still contains its runs at the same relative place.
   const root = fs.existsSync(info.projectRoot) ? info.projectRoot : path.resolve(runDir, info.projectRootFromRun ?? path.join('..', '..'));
   return { ...loaded, file: path.join(root, path.basename(info.projectFile)), root };
 }
@@ -271,7 +271,7 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Rejects resuming a run whose last start ended normally, unless --epochs asks for more epochs. */
+/** Rejects resuming a run whose last start ended normally, unless --epochs requests more epochs. */
 function rejectFinishedRun(runDir: string, requestedEpochs: number | undefined): void {
   if (requestedEpochs !== undefined) return;
   const records = readMetrics(runDir);

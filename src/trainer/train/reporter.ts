@@ -1,4 +1,4 @@
-// Where the trainer's progress goes: the terminal for the CLI, IPC messages for the extension.
+// Destinations of the trainer's progress: the terminal for the CLI, IPC messages for the extension.
 import type { ChildMessage, DownloadMessage, ProgressMessage, StartedMessage } from '../../shared/protocol/trainer';
 import type { EpochRecord } from '../../shared/run/types';
 
@@ -51,5 +51,5 @@ export class IpcReporter implements TrainingReporter {
   private lastDownloadMessage = 0;
 }
 
-/** Least time between two download messages: a notification cannot show more, and IPC stays quiet. */
+/** Minimum time between two download messages: a notification cannot show more, and IPC stays quiet. */
 const DOWNLOAD_MESSAGE_INTERVAL_MS = 250;

@@ -70,7 +70,8 @@ describe('finetune CLI', function () {
     assert.equal(types[types.length - 1], 'end');
 
     const evaluation = JSON.parse(fs.readFileSync(path.join(runDir, 'evaluation.json'), 'utf8')) as Evaluation;
-    assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1);
+    assert.ok(evaluation.accuracy >= 0);
+    assert.ok(evaluation.accuracy <= 1);
     assert.deepEqual(evaluation.confusionMatrix.labels, ['差评', '好评', '中性']);
     assert.deepEqual(Object.keys(evaluation.perClass).sort(), ['中性', '好评', '差评'].sort());
     assert.equal(evaluation.target.metric, 'accuracy');
@@ -205,10 +206,12 @@ describe('trainer child process', function () {
     });
     assert.equal(code, 0);
     const done = messages.find((message) => message.type === 'done');
-    assert.ok(done && done.type === 'done', JSON.stringify(messages.slice(-3)));
+    assert.ok(done, JSON.stringify(messages.slice(-3)));
+    assert.ok(done.type === 'done');
     assert.equal(done.status, 'cancelled');
     const steps = messages.filter((message) => message.type === 'progress').length;
-    assert.ok(done.cancelRequestedAtStep !== undefined && done.cancelRequestedAtStep >= 2);
+    assert.ok(done.cancelRequestedAtStep !== undefined);
+    assert.ok(done.cancelRequestedAtStep >= 2);
     // The step running when the request arrived may finish; no other step may start.
     assert.ok(steps <= done.cancelRequestedAtStep + 1, `${steps} steps ran; the cancel arrived after step ${done.cancelRequestedAtStep}`);
 
@@ -249,7 +252,8 @@ describe('trainer child process', function () {
     const { code, messages } = await startTrainer({ type: 'train', projectFile: path.join(project, 'nope.json') }, () => undefined);
     assert.equal(code, 2);
     const error = messages.find((message) => message.type === 'error');
-    assert.ok(error && error.type === 'error');
+    assert.ok(error);
+    assert.ok(error.type === 'error');
     assert.equal(error.kind, 'input');
     assert.match(error.message, /nope\.json/);
   });
