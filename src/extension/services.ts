@@ -1,4 +1,4 @@
-// What the extension's feature modules share: one log channel, run lifecycle events and the disposal
+// Services shared by the extension's feature modules: one log channel, run lifecycle events and the disposal
 // scope of the whole extension. Each feature module gets this object in its activate function.
 
 import * as vscode from 'vscode';

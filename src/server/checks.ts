@@ -224,36 +224,26 @@ export function checkDataset(document: DatasetDocument, context: CheckContext): 
     }
   }
 
+  /** Adds one warning with the same code and message on each of `rows`. */
+  const warnRows = (rows: readonly number[], code: 'conflicting-labels' | 'same-tokens-different-labels', message: string) => {
+    for (const index of rows) {
+      const row = document.row(index);
+      issues.push({ code, severity: 'warning', start: row.start, end: row.end, message, row: index });
+    }
+  };
+
   for (const entry of copies.values()) {
     if (!entry.labels || !entry.rows || entry.labels.size < 2) continue;
     const names = [...entry.labels].map((id) => resolver.names[id]).join(', ');
-    for (const index of entry.rows) {
-      const row = document.row(index);
-      issues.push({
-        code: 'conflicting-labels',
-        severity: 'warning',
-        start: row.start,
-        end: row.end,
-        message: t('The same text appears {0} times with different labels ({1}), which teaches the model both. Keep one label.', entry.rows!.length, names),
-        row: index,
-      });
-    }
+    const message = t('The same text appears {0} times with different labels ({1}), which teaches the model both. Keep one label.', entry.rows.length, names);
+    warnRows(entry.rows, 'conflicting-labels', message);
   }
   for (const entry of tokenSequences.values()) {
     // Texts that differ only in characters the tokenizer cannot read look identical to the model.
     if (entry.labels.size < 2 || entry.normalized.size < 2) continue;
     const names = [...entry.labels].map((id) => resolver.names[id]).join(', ');
-    for (const index of entry.rows) {
-      const row = document.row(index);
-      issues.push({
-        code: 'same-tokens-different-labels',
-        severity: 'warning',
-        start: row.start,
-        end: row.end,
-        message: t('{0} rows with different labels ({1}) differ only in characters the model reads as [UNK], so the model sees the same tokens. Relabel them or spell out the difference in words.', entry.rows.length, names),
-        row: index,
-      });
-    }
+    const message = t('{0} rows with different labels ({1}) differ only in characters the model reads as [UNK], so the model sees the same tokens. Relabel them or spell out the difference in words.', entry.rows.length, names);
+    warnRows(entry.rows, 'same-tokens-different-labels', message);
   }
 
   issues.sort((a, b) => a.start - b.start);

@@ -1,4 +1,4 @@
-// Hover text of a data row: the tokens and ids the model sees, and the latest run's prediction.
+// Hover text of a data row: the tokens and ids the model receives, and the latest run's prediction.
 
 import { TextCleaner } from '../shared/data/cleaning';
 import { t } from '../shared/l10n';

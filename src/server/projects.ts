@@ -1,5 +1,5 @@
-// The finetune.json files of the workspace and the data files they name, so that the server knows which
-// open document is a dataset and with which label map, columns and model to check it.
+// The finetune.json files of the workspace and the data files they name. The server uses them to tell
+// which open document is a dataset, and with which label map, columns and model to check it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,7 +20,7 @@ export interface ProjectEntry {
 
 /** Folders never searched for finetune.json: dependencies, version control and run outputs. */
 const skippedFolders = new Set(['node_modules', '.git', 'runs', 'dist', 'out', '.vscode-test']);
-/** How deep below a workspace folder finetune.json files are looked for. */
+/** Depth in folders below a workspace folder to which finetune.json files are searched for. */
 const maxSearchDepth = 6;
 
 export class ProjectIndex {
@@ -59,14 +59,14 @@ export class ProjectIndex {
     return this.projects.get(path.resolve(file));
   }
 
-  /** The loaded project that names `dataFile` as its data, the first in path order when several do. */
+  /** Returns the loaded project that names `dataFile` as its data, the first in path order when several do. */
   projectForData(dataFile: string): LoadedProject | undefined {
     const absolute = path.resolve(dataFile);
     const entries = [...this.projects.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
     return entries.find((entry) => entry.loaded && entry.dataFile === absolute)?.loaded;
   }
 
-  /** Every project that names `dataFile`, loaded or not, for re-checking finetune.json after a data edit. */
+  /** Returns every project that names `dataFile`, loaded or not, to re-check finetune.json after a data edit. */
   projectsNaming(dataFile: string): ProjectEntry[] {
     const absolute = path.resolve(dataFile);
     return [...this.projects.values()].filter((entry) => entry.dataFile === absolute);

@@ -10,7 +10,7 @@ export interface InputLocation {
   field?: string;
 }
 
-/** A problem in the user's input. `message` is already localised and tells the user what to do next. */
+/** A problem in the user's input. `message` is already localised and includes what to do next. */
 export class UserInputError extends Error {
   constructor(
     message: string,

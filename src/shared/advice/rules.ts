@@ -203,7 +203,7 @@ export function validationLossRising(records: EpochRecord[], epochs: number): bo
   return true;
 }
 
-/** The epoch the trainer marked best, or the one with the highest validation accuracy. */
+/** Returns the epoch the trainer marked best, or else the one with the highest validation accuracy. */
 function bestEpoch(records: EpochRecord[]): EpochRecord {
   const marked = records.filter((record) => record.best).at(-1);
   if (marked) return marked;

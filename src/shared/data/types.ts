@@ -12,7 +12,7 @@ export interface Example {
 /** An example after cleaning and label mapping, ready for the tokenizer. */
 export interface LabelledExample {
   row: number;
-  /** Cleaned text: what the model sees. */
+  /** Cleaned text, as the model receives it. */
   text: string;
   /** The text as written in the file, for reports. */
   originalText: string;

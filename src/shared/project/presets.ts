@@ -1,4 +1,4 @@
-// Base models the product knows by name. `builtin:` presets need no download: they are built from the
+// Base models that finetune.json can name by id. `builtin:` presets need no download: they are built from the
 // Chinese BERT vocabulary shipped in resources/ with seeded random weights, so they are NOT pretrained
 // and carry hyperparameters for training from scratch.
 

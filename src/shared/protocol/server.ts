@@ -5,7 +5,7 @@
 import type { WorkspaceEdit } from 'vscode-languageserver-types';
 
 /**
- * Client → server: the label codelenses of the rows on lines `firstLine..lastLine`. The client asks for
+ * Client → server: the label codelenses of the rows on lines `firstLine..lastLine`. The client requests
  * the visible lines only (LSP's own codeLens request covers the whole document, too much for a file of
  * 100,000 rows) and asks again when the visible range changes.
  */
@@ -33,7 +33,7 @@ export interface LabelEditParams {
 }
 
 export interface LabelEditResult {
-  /** Undefined when `line` holds no data row (the header, a blank line) or the label is not in the map. */
+  /** Undefined when `line` contains no data row (the header, a blank line) or the label is not in the map. */
   edit?: WorkspaceEdit;
   /** First line of the next unlabelled row after this one, wrapping around; undefined when none is left. */
   nextUnlabelledLine?: number;

@@ -123,7 +123,7 @@ export function restoreCheckpoint(runDir: string, model: BertForSequenceClassifi
   };
 }
 
-/** The checkpoint folder, or the previous one when a crash hit between the two renames of a save. */
+/** Returns the checkpoint folder, or the previous one when a crash hit between the two renames of a save. */
 function findCheckpoint(runDir: string): string {
   for (const name of [runFiles.checkpoint, `${runFiles.checkpoint}.previous`]) {
     const folder = path.join(runDir, name);

@@ -99,7 +99,7 @@ export function serializeSafetensors(tensors: Map<string, TensorToWrite>, metada
     const tensor = tensors.get(name)!;
     const count = tensor.shape.reduce((product, size) => product * size, 1);
     if (count !== tensor.data.length) {
-      throw new Error(`Tensor ${name} has ${tensor.data.length} values but its shape [${tensor.shape.join(', ')}] holds ${count}`);
+      throw new Error(`Tensor ${name} has ${tensor.data.length} values but its shape [${tensor.shape.join(', ')}] has room for ${count}`);
     }
     const dtype = tensor.data instanceof Float32Array ? 'F32' : 'I32';
     header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + tensor.data.byteLength] };
@@ -163,7 +163,7 @@ function decode(
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
         const value = view.getBigInt64(i * 8, true);
-        if (value > 2147483647n || value < -2147483648n) throw invalid(t('tensor {0} holds an int64 value outside the int32 range', name));
+        if (value > 2147483647n || value < -2147483648n) throw invalid(t('tensor {0} contains an int64 value outside the int32 range', name));
         out[i] = Number(value);
       }
       return out;

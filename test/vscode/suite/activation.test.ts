@@ -14,7 +14,7 @@ describe('activation', () => {
   });
 
   it('activates through workspaceContains', async () => {
-    // The test never calls activate(): VS Code must do it because the workspace holds finetune.json.
+    // The test never calls activate(): VS Code must do it because the workspace contains finetune.json.
     const extension = getExtension();
     await waitFor(() => extension.isActive, 30_000, `${extensionId} to activate`);
   });

@@ -52,7 +52,8 @@ describe('finetune.train', function () {
 
     assert.equal(evaluation.split, 'test');
     assert.ok(evaluation.examples > 0);
-    assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1, `accuracy ${evaluation.accuracy}`);
+    assert.ok(evaluation.accuracy >= 0, `accuracy ${evaluation.accuracy}`);
+    assert.ok(evaluation.accuracy <= 1, `accuracy ${evaluation.accuracy}`);
     assert.deepEqual([...evaluation.confusionMatrix.labels].sort(), Object.keys(project.labels ?? {}).sort());
     console.log(`      test accuracy after 1 epoch: ${evaluation.accuracy.toFixed(3)} on ${evaluation.examples} examples`);
   });
